@@ -1,0 +1,104 @@
+// Errors as values. Every module boundary returns Result<T>; the front door (OCI, ECR, STS) maps
+// the ErrorCode to its protocol's status and body in exactly one place.
+#pragma once
+
+#include <cassert>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace berth {
+
+// One list for every protocol berth speaks. Names follow the protocol documents so that a grep
+// for the wire code finds the enumerator.
+enum class ErrorCode {
+  // OCI Distribution (and Docker-only) codes.
+  blob_unknown,
+  blob_upload_invalid,
+  blob_upload_unknown,
+  digest_invalid,
+  manifest_blob_unknown,
+  manifest_invalid,
+  manifest_unknown,
+  name_invalid,
+  name_unknown,
+  size_invalid,
+  unauthorized,
+  denied,
+  unsupported,
+  too_many_requests,
+  range_invalid,
+  pagination_number_invalid,
+  tag_invalid,
+  // Generic conditions that every front door maps to its own shape.
+  invalid_argument,   // malformed input that has no more specific code
+  payload_too_large,  // request body above a configured limit
+  not_found,          // a lookup that found nothing (internal use; front doors specialise it)
+  conflict,           // a state that forbids the operation (e.g. repository not empty)
+  unavailable,        // a dependency is down; retrying may help
+  internal,           // a bug or an I/O failure; details are logged, never sent to clients
+};
+
+struct Error {
+  ErrorCode code = ErrorCode::internal;
+  std::string message;
+  // Optional JSON text carried verbatim into protocol error bodies (OCI "detail").
+  std::string detail_json;
+};
+
+inline Error make_error(ErrorCode code, std::string message, std::string detail_json = {}) {
+  return Error{code, std::move(message), std::move(detail_json)};
+}
+
+// A value or an Error. Deliberately small: the project builds as C++20, so no std::expected.
+template <typename T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(Error error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
+
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+
+  T& value() & { assert(ok()); return std::get<0>(state_); }
+  const T& value() const& { assert(ok()); return std::get<0>(state_); }
+  T&& value() && { assert(ok()); return std::get<0>(std::move(state_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+  const Error& error() const& { assert(!ok()); return std::get<1>(state_); }
+  Error&& error() && { assert(!ok()); return std::get<1>(std::move(state_)); }
+
+ private:
+  std::variant<T, Error> state_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() = default;
+  Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
+
+  bool ok() const { return !error_.has_value(); }
+  explicit operator bool() const { return ok(); }
+  const Error& error() const& { assert(!ok()); return *error_; }
+  Error&& error() && { assert(!ok()); return std::move(*error_); }
+
+ private:
+  std::optional<Error> error_;
+};
+
+using Status = Result<void>;
+
+}  // namespace berth
+
+// Early return on error, for functions that return any Result<U>.
+#define BERTH_TRY(expr)                            \
+  do {                                             \
+    auto berth_try_result_ = (expr);               \
+    if (!berth_try_result_.ok())                   \
+      return std::move(berth_try_result_).error(); \
+  } while (0)

@@ -1,0 +1,116 @@
+// MetadataStore: everything about repositories except blob bytes.
+//
+// Repositories, the blobs each repository may read (links), manifests kept byte-exact, tags,
+// referrers (subject links) and upload sessions. SQLite (WAL) is the first implementation;
+// PostgreSQL is planned, and both must pass the same test suite (tests/unit/metadata).
+//
+// Contract: thread-safe; every mutating call is one transaction; listings are ordered and
+// paginated with (after, limit) so no caller ever walks storage.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/digest.hpp"
+#include "common/result.hpp"
+
+namespace berth::metadata {
+
+struct ManifestRecord {
+  std::string repository;
+  Digest digest;
+  std::string media_type;
+  std::string content;                    // the bytes exactly as pushed
+  std::optional<Digest> subject;          // OCI `subject.digest`
+  std::string artifact_type;              // as the referrers API reports it; may be empty
+  std::string annotations_json;           // the manifest's `annotations` object, or empty
+  std::int64_t created_unix = 0;
+};
+
+enum class ReferenceKind { blob, manifest };
+
+// A descriptor a manifest points at (config and layers, or an index's manifests).
+struct ManifestReference {
+  Digest digest;
+  ReferenceKind kind = ReferenceKind::blob;
+};
+
+struct UploadRecord {
+  std::string id;          // UUID
+  std::string repository;
+  std::int64_t created_unix = 0;
+};
+
+struct ReferrerRecord {
+  Digest digest;
+  std::string media_type;
+  std::uint64_t size = 0;
+  std::string artifact_type;
+  std::string annotations_json;
+};
+
+struct TagRecord {
+  std::string repository;
+  std::string tag;
+  Digest digest;
+};
+
+class MetadataStore {
+ public:
+  virtual ~MetadataStore() = default;
+
+  // Repositories. create_repository is idempotent.
+  virtual Status create_repository(std::string_view name) = 0;
+  virtual Result<bool> repository_exists(std::string_view name) = 0;
+  // conflict when it still holds manifests and `force` is false.
+  virtual Status delete_repository(std::string_view name, bool force) = 0;
+  // Names strictly after `after`, in byte order, at most `limit`.
+  virtual Result<std::vector<std::string>> list_repositories(std::string_view after, std::size_t limit) = 0;
+
+  // Blob links: a repository may serve a blob only once it was pushed or mounted there.
+  virtual Status link_blob(std::string_view repository, const Digest& digest, std::uint64_t size) = 0;
+  // Size of the linked blob, or nullopt when the repository has no link to it.
+  virtual Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository, const Digest& digest) = 0;
+  // Size of the blob in any repository (for mounts across repositories), or nullopt.
+  virtual Result<std::optional<std::uint64_t>> known_blob(const Digest& digest) = 0;
+  // Returns false when there was no link.
+  virtual Result<bool> unlink_blob(std::string_view repository, const Digest& digest) = 0;
+  // True when any repository links the blob or any manifest references it (garbage collection).
+  virtual Result<bool> blob_in_use(const Digest& digest) = 0;
+
+  // Manifests. put_manifest stores the record and its references, links the manifest digest into
+  // the repository, and, when `tag` is given, points the tag at it - all in one transaction.
+  virtual Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
+                              std::optional<std::string_view> tag) = 0;
+  virtual Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) = 0;
+  // Size and media type without the content (HEAD).
+  virtual Result<bool> manifest_exists(std::string_view repository, const Digest& digest) = 0;
+  virtual Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) = 0;
+  // Deletes the manifest and every tag pointing at it. Returns false when absent.
+  virtual Result<bool> delete_manifest(std::string_view repository, const Digest& digest) = 0;
+  virtual Result<bool> delete_tag(std::string_view repository, std::string_view tag) = 0;
+  // Tags strictly after `after` in byte order, at most `limit`.
+  virtual Result<std::vector<std::string>> list_tags(std::string_view repository, std::string_view after,
+                                                     std::size_t limit) = 0;
+  // Manifests in `repository` whose subject is `subject`, filtered by artifact type when given.
+  virtual Result<std::vector<ReferrerRecord>> referrers(std::string_view repository, const Digest& subject,
+                                                        std::optional<std::string_view> artifact_type) = 0;
+
+  // Walks for fsck: every manifest (with its references) and every tag.
+  virtual Status for_each_manifest(
+      const std::function<void(const ManifestRecord&, const std::vector<ManifestReference>&)>& visit) = 0;
+  virtual Status for_each_tag(const std::function<void(const TagRecord&)>& visit) = 0;
+  virtual Status for_each_blob_link(
+      const std::function<void(std::string_view repository, const Digest&, std::uint64_t size)>& visit) = 0;
+
+  // Upload sessions.
+  virtual Status create_upload(const UploadRecord& upload) = 0;
+  virtual Result<std::optional<UploadRecord>> get_upload(std::string_view id) = 0;
+  virtual Status delete_upload(std::string_view id) = 0;
+};
+
+}  // namespace berth::metadata
