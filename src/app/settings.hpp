@@ -1,0 +1,42 @@
+// The server's settings: embedded defaults, overridden by a config file (HCL, see
+// docs/configuration.md), overridden by command-line flags.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "common/log.hpp"
+#include "common/result.hpp"
+
+namespace berth::app {
+
+struct TlsSettings {
+  std::string certificate_file;  // PEM chain
+  std::string key_file;          // PEM private key
+};
+
+struct Settings {
+  std::string listen = "127.0.0.1:5000";  // host:port; [v6]:port; port 0 picks a free port
+  std::string data_dir = "./berth-data";
+  // Serve without authentication and create repositories on first push. Off unless asked for.
+  bool anonymous = false;
+  // How clients reach this server (proxyEndpoint, Location, realm); derived from `listen` when empty.
+  std::string public_url;
+  log::Format log_format = log::Format::text;
+  log::Level log_level = log::Level::info;
+  std::optional<TlsSettings> tls;
+  unsigned threads = 0;  // io threads; 0 = one per core
+
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_manifest_bytes = 4 * 1024 * 1024;
+  std::chrono::seconds header_timeout{10};   // whole request header must arrive within this
+  std::chrono::seconds idle_timeout{60};     // keep-alive wait, and any stall while reading a body
+  std::chrono::seconds shutdown_grace{30};   // SIGTERM: in-flight requests get this long to finish
+};
+
+// Reads an HCL config file over `base`. Unknown attributes or blocks are errors with file:line:col.
+Result<Settings> load_settings(const std::string& path, Settings base = {});
+
+}  // namespace berth::app
