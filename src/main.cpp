@@ -1,6 +1,113 @@
-#include <cstdio>
+// berth: a container registry that CI pipelines push to with short-lived, OIDC-federated
+// credentials. This file only parses the command line and hands over to src/app.
+#include <CLI/CLI.hpp>
 
-int main() {
-  std::puts("berth " BERTH_VERSION);
-  return 0;
+#include <cstdio>
+#include <iostream>
+
+#include "app/data_stores.hpp"
+#include "app/fsck.hpp"
+#include "app/serve.hpp"
+#include "app/settings.hpp"
+#include "common/log.hpp"
+
+namespace {
+
+struct CommonFlags {
+  std::string config_file;
+  std::string data_dir;
+  std::string log_format;
+  std::string log_level;
+};
+
+void add_common_flags(CLI::App& command, CommonFlags& flags) {
+  command.add_option("--config", flags.config_file, "Configuration file (HCL); see docs/configuration.md")
+      ->check(CLI::ExistingFile);
+  command.add_option("--data", flags.data_dir, "Data directory (blobs, metadata, keys) [default: ./berth-data]");
+  command.add_option("--log-format", flags.log_format, "Log format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  command.add_option("--log-level", flags.log_level, "Log level: debug, info, warn, error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+}
+
+// Embedded defaults, then the config file, then flags.
+berth::Result<berth::app::Settings> resolve_settings(const CommonFlags& flags) {
+  berth::app::Settings settings;
+  if (!flags.config_file.empty()) {
+    auto loaded = berth::app::load_settings(flags.config_file, settings);
+    if (!loaded.ok()) return std::move(loaded).error();
+    settings = std::move(loaded).value();
+  }
+  if (!flags.data_dir.empty()) settings.data_dir = flags.data_dir;
+  if (!flags.log_format.empty()) berth::log::parse_format(flags.log_format, settings.log_format);
+  if (!flags.log_level.empty()) berth::log::parse_level(flags.log_level, settings.log_level);
+  berth::log::init(settings.log_format, settings.log_level);
+  return settings;
+}
+
+int run_fsck(const berth::app::Settings& settings) {
+  auto stores = berth::app::open_data_stores(settings.data_dir);
+  if (!stores.ok()) {
+    std::cerr << "berth fsck: " << stores.error().message << "\n";
+    return 2;
+  }
+  auto report = berth::app::run_fsck(*stores->blobs, *stores->metadata);
+  if (!report.ok()) {
+    std::cerr << "berth fsck: " << report.error().message << "\n";
+    return 2;
+  }
+  for (const auto& problem : report->problems) {
+    std::cout << problem.kind << " " << problem.subject << ": " << problem.detail << "\n";
+  }
+  std::cout << "checked " << report->blobs_checked << " blobs, " << report->manifests_checked << " manifests, "
+            << report->tags_checked << " tags: " << report->problems.size() << " problem(s)\n";
+  return report->clean() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"berth: a container registry for keyless CI pushes (OCI Distribution, AWS STS and ECR APIs)"};
+  app.require_subcommand(1);
+
+  CommonFlags serve_flags;
+  std::string listen;
+  std::string tls_certificate;
+  std::string tls_key;
+  bool anonymous = false;
+  auto* serve = app.add_subcommand("serve", "Run the registry server (embedded defaults: 127.0.0.1:5000, ./berth-data)");
+  add_common_flags(*serve, serve_flags);
+  serve->add_option("--listen", listen, "Address to listen on, HOST:PORT (port 0 picks a free port)");
+  serve->add_option("--tls-cert", tls_certificate, "TLS certificate chain (PEM)")->check(CLI::ExistingFile);
+  serve->add_option("--tls-key", tls_key, "TLS private key (PEM)")->check(CLI::ExistingFile);
+  serve->add_flag("--anonymous", anonymous, "Allow unauthenticated push and pull (repositories are created on push)");
+
+  CommonFlags fsck_flags;
+  auto* fsck = app.add_subcommand("fsck", "Re-hash every blob and check every manifest reference and tag");
+  add_common_flags(*fsck, fsck_flags);
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (version->parsed()) {
+    std::cout << "berth " << BERTH_VERSION << "\n";
+    return 0;
+  }
+  const CommonFlags& flags = serve->parsed() ? serve_flags : fsck_flags;
+  auto settings = resolve_settings(flags);
+  if (!settings.ok()) {
+    std::cerr << "berth: " << settings.error().message << "\n";
+    return 2;
+  }
+  if (fsck->parsed()) return run_fsck(*settings);
+
+  if (!listen.empty()) settings->listen = listen;
+  if (anonymous) settings->anonymous = true;
+  if (tls_certificate.empty() != tls_key.empty()) {
+    std::cerr << "berth: --tls-cert and --tls-key go together\n";
+    return 2;
+  }
+  if (!tls_certificate.empty()) settings->tls = berth::app::TlsSettings{tls_certificate, tls_key};
+  return berth::app::serve(*settings);
 }
