@@ -7,17 +7,21 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <optional>
 #include <type_traits>
 #include <utility>
 
 namespace berth {
 
+// Asio 1.74's co_spawn default-constructs the result on its exception path, which Result<T> has
+// not; the result therefore crosses the pool boundary inside a std::optional.
 template <typename F>
 auto offload(boost::asio::thread_pool& pool, F work) -> boost::asio::awaitable<std::invoke_result_t<F&>> {
   using R = std::invoke_result_t<F&>;
-  co_return co_await boost::asio::co_spawn(
-      pool, [work = std::move(work)]() mutable -> boost::asio::awaitable<R> { co_return work(); },
+  std::optional<R> result = co_await boost::asio::co_spawn(
+      pool, [work = std::move(work)]() mutable -> boost::asio::awaitable<std::optional<R>> { co_return work(); },
       boost::asio::use_awaitable);
+  co_return std::move(*result);
 }
 
 }  // namespace berth

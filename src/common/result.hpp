@@ -38,6 +38,13 @@ enum class ErrorCode {
   conflict,           // a state that forbids the operation (e.g. repository not empty)
   unavailable,        // a dependency is down; retrying may help
   internal,           // a bug or an I/O failure; details are logged, never sent to clients
+  // AWS request authentication (SigV4), interfaces.md §7.4. Each names the STS code; the ECR JSON
+  // front door sends the `__type` in the comment.
+  aws_missing_authentication_token,  // MissingAuthenticationToken / MissingAuthenticationTokenException
+  aws_incomplete_signature,          // IncompleteSignature / IncompleteSignatureException
+  aws_signature_does_not_match,      // SignatureDoesNotMatch / InvalidSignatureException (also time, scope)
+  aws_invalid_client_token_id,       // InvalidClientTokenId / UnrecognizedClientException
+  aws_expired_token,                 // ExpiredToken / ExpiredTokenException
 };
 
 struct Error {

@@ -82,8 +82,9 @@ class MetadataStore {
   // True when any repository links the blob or any manifest references it (garbage collection).
   virtual Result<bool> blob_in_use(const Digest& digest) = 0;
 
-  // Manifests. put_manifest stores the record and its references, links the manifest digest into
-  // the repository, and, when `tag` is given, points the tag at it - all in one transaction.
+  // Manifests. put_manifest stores the record and its references and, when `tag` is given, points
+  // the tag at it - all in one transaction. Storing the same digest again changes nothing but the
+  // references and the tag. Manifests are not blob links: linked_blob never answers for them.
   virtual Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
                               std::optional<std::string_view> tag) = 0;
   virtual Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) = 0;

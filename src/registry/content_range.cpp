@@ -34,8 +34,6 @@ Result<ChunkRange> parse_content_range(std::string_view header) {
   return ChunkRange{*first, *last};
 }
 
-std::string upload_range_value(std::uint64_t size) {
-  return "0-" + std::to_string(size == 0 ? 0 : size - 1);
-}
+std::string upload_range_value(std::uint64_t size) { return "0-" + std::to_string(size == 0 ? 0 : size - 1); }
 
 }  // namespace berth::registry

@@ -1,7 +1,7 @@
 #include "registry/http_range.hpp"
 
-#include <limits>
 #include <strings.h>
+#include <limits>
 
 namespace berth::registry {
 namespace {

@@ -22,8 +22,7 @@ namespace berth::registry {
 inline constexpr std::string_view kOciManifestType = "application/vnd.oci.image.manifest.v1+json";
 inline constexpr std::string_view kOciIndexType = "application/vnd.oci.image.index.v1+json";
 inline constexpr std::string_view kDockerManifestType = "application/vnd.docker.distribution.manifest.v2+json";
-inline constexpr std::string_view kDockerManifestListType =
-    "application/vnd.docker.distribution.manifest.list.v2+json";
+inline constexpr std::string_view kDockerManifestListType = "application/vnd.docker.distribution.manifest.list.v2+json";
 
 struct ParsedManifest {
   std::string media_type;

@@ -31,6 +31,11 @@ int oci_status(ErrorCode code) {
     case ErrorCode::conflict: return 409;
     case ErrorCode::unavailable: return 503;
     case ErrorCode::internal: return 500;
+    case ErrorCode::aws_missing_authentication_token:
+    case ErrorCode::aws_incomplete_signature:
+    case ErrorCode::aws_signature_does_not_match:
+    case ErrorCode::aws_invalid_client_token_id:
+    case ErrorCode::aws_expired_token: return 401;
   }
   return 500;
 }
@@ -60,6 +65,11 @@ std::string_view oci_code(ErrorCode code) {
     case ErrorCode::conflict: return "DENIED";
     case ErrorCode::unavailable: return "UNAVAILABLE";
     case ErrorCode::internal: return "UNKNOWN";
+    case ErrorCode::aws_missing_authentication_token:
+    case ErrorCode::aws_incomplete_signature:
+    case ErrorCode::aws_signature_does_not_match:
+    case ErrorCode::aws_invalid_client_token_id:
+    case ErrorCode::aws_expired_token: return "UNAUTHORIZED";
   }
   return "UNKNOWN";
 }

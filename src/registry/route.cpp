@@ -63,7 +63,7 @@ Result<Route> parse_route(std::string_view path) {
   if (!is_valid_repository_name(route.repository)) {
     return make_error(ErrorCode::name_invalid, "invalid repository name");
   }
-  if (route.endpoint != Endpoint::upload_start && route.reference.empty()) {
+  if (route.endpoint != Endpoint::upload_start && route.endpoint != Endpoint::tags_list && route.reference.empty()) {
     return make_error(ErrorCode::not_found, "not found");
   }
   return route;

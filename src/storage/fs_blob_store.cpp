@@ -51,6 +51,27 @@ Status sync_hash_state(UploadStates::Lease& lease, int fd, const fs::path& path,
   return {};
 }
 
+// Visits the blobs in one blobs/<alg>/<2 hex>/ directory.
+Status visit_prefix_directory(const fs::path& directory, DigestAlgorithm algorithm,
+                              const std::function<void(const BlobInfo&)>& visit) {
+  std::string prefix = directory.filename().string();
+  std::error_code error;
+  for (fs::directory_iterator blob(directory, error), end; !error && blob != end; blob.increment(error)) {
+    std::string name = blob->path().filename().string();
+    auto digest = Digest::parse(std::string(algorithm_name(algorithm)) + ":" + name);
+    // Stray names (not a digest, or filed under the wrong prefix) are not blobs of this store.
+    if (!digest.ok() || name.compare(0, 2, prefix) != 0) continue;
+    std::error_code size_error;
+    auto size = blob->file_size(size_error);
+    // A blob removed while we walk (garbage collection) is simply no longer there.
+    if (size_error == std::errc::no_such_file_or_directory) continue;
+    if (size_error) return filesystem_error("stat", blob->path(), size_error);
+    visit(BlobInfo{std::move(*digest), size});
+  }
+  if (error) return filesystem_error("list", directory, error);
+  return {};
+}
+
 class FsUploadWriter final : public UploadWriter {
  public:
   FsUploadWriter(UploadStates::Lease lease, UniqueFd fd, fs::path path)
@@ -235,16 +256,7 @@ Status FsBlobStore::for_each_blob(const std::function<void(const BlobInfo&)>& vi
     fs::path algorithm_dir = blobs_dir_ / algorithm_name(algorithm);
     std::error_code error;
     for (fs::directory_iterator prefix(algorithm_dir, error), end; !error && prefix != end; prefix.increment(error)) {
-      for (fs::directory_iterator blob(prefix->path(), error); !error && blob != end; blob.increment(error)) {
-        std::string name = blob->path().filename().string();
-        auto digest = Digest::parse(std::string(algorithm_name(algorithm)) + ":" + name);
-        // Stray names (not a digest, or filed under the wrong prefix) are not blobs of this store.
-        if (!digest.ok() || name.compare(0, 2, prefix->path().filename().string()) != 0) continue;
-        auto size = blob->file_size(error);
-        if (error) break;
-        visit(BlobInfo{std::move(*digest), size});
-      }
-      if (error) return filesystem_error("list", prefix->path(), error);
+      BERTH_TRY(visit_prefix_directory(prefix->path(), algorithm, visit));
     }
     if (error) return filesystem_error("list", algorithm_dir, error);
   }

@@ -1,0 +1,20 @@
+// Splitting an HTTP request-target into the decoded path and the raw query.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace berth::http {
+
+struct Target {
+  std::string path;       // percent-decoded ('+' stays '+': it means space only in queries)
+  std::string raw_query;  // after the first '?', undecoded; empty when absent
+};
+
+// Accepts origin-form only ("/path?query"); invalid_argument for any other form, a malformed
+// %-escape, or an escape that decodes to NUL.
+Result<Target> parse_target(std::string_view target);
+
+}  // namespace berth::http

@@ -1,0 +1,449 @@
+#include "metadata/sqlite_metadata_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <system_error>
+#include <utility>
+
+#include "metadata/sqlite_schema.hpp"
+
+namespace berth::metadata {
+namespace {
+
+std::int64_t now_unix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t sql_limit(std::size_t limit) {
+  return static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+}
+
+void bind_value(Statement& statement, int index, std::string_view text) { statement.bind(index, text); }
+void bind_value(Statement& statement, int index, const Digest& digest) { statement.bind(index, digest.str()); }
+void bind_value(Statement& statement, int index, std::int64_t value) { statement.bind(index, value); }
+void bind_value(Statement& statement, int index, const std::optional<std::string_view>& text) {
+  if (text) {
+    statement.bind(index, *text);
+  } else {
+    statement.bind_null(index);
+  }
+}
+void bind_value(Statement& statement, int index, const std::optional<Digest>& digest) {
+  if (digest) {
+    statement.bind(index, digest->str());
+  } else {
+    statement.bind_null(index);
+  }
+}
+
+// Bytes stored as a BLOB (manifest content), not as TEXT.
+struct Bytes {
+  std::string_view data;
+};
+void bind_value(Statement& statement, int index, Bytes bytes) { statement.bind_blob(index, bytes.data); }
+
+// The cached statement for `sql` with `args` bound to ?1, ?2, ... in order.
+template <typename... Args>
+Result<Statement> query(SqliteConnection& connection, std::string_view sql, const Args&... args) {
+  auto statement = connection.prepare(sql);
+  if (!statement.ok()) return statement;
+  int index = 0;
+  (bind_value(*statement, ++index, args), ...);
+  return statement;
+}
+
+template <typename... Args>
+Status execute(SqliteConnection& connection, std::string_view sql, const Args&... args) {
+  auto statement = query(connection, sql, args...);
+  if (!statement.ok()) return std::move(statement).error();
+  return statement->run();
+}
+
+// True when the query returns at least one row.
+template <typename... Args>
+Result<bool> has_row(SqliteConnection& connection, std::string_view sql, const Args&... args) {
+  auto statement = query(connection, sql, args...);
+  if (!statement.ok()) return std::move(statement).error();
+  return statement->step();
+}
+
+// The first column of the first row as an integer, or nullopt when there is no row.
+template <typename... Args>
+Result<std::optional<std::uint64_t>> query_size(SqliteConnection& connection, std::string_view sql,
+                                                const Args&... args) {
+  auto statement = query(connection, sql, args...);
+  if (!statement.ok()) return std::move(statement).error();
+  auto row = statement->step();
+  BERTH_TRY(row);
+  if (!*row) return std::optional<std::uint64_t>();
+  return std::optional<std::uint64_t>(static_cast<std::uint64_t>(statement->column_int(0)));
+}
+
+// Runs a DELETE and reports whether it removed anything.
+template <typename... Args>
+Result<bool> delete_rows(SqliteConnection& connection, std::string_view sql, const Args&... args) {
+  BERTH_TRY(execute(connection, sql, args...));
+  return connection.changes() > 0;
+}
+
+// The first column of every row, as text.
+template <typename... Args>
+Result<std::vector<std::string>> query_names(SqliteConnection& connection, std::string_view sql, const Args&... args) {
+  auto statement = query(connection, sql, args...);
+  if (!statement.ok()) return std::move(statement).error();
+  std::vector<std::string> names;
+  for (;;) {
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return names;
+    names.emplace_back(statement->column_text(0));
+  }
+}
+
+Result<Digest> column_digest(const Statement& statement, int column) {
+  auto digest = Digest::parse(statement.column_text(column));
+  if (!digest.ok()) return make_error(ErrorCode::internal, "corrupt digest in metadata: " + digest.error().message);
+  return digest;
+}
+
+Result<std::optional<Digest>> column_optional_digest(const Statement& statement, int column) {
+  if (statement.column_is_null(column)) return std::optional<Digest>();
+  auto digest = column_digest(statement, column);
+  BERTH_TRY(digest);
+  return std::optional<Digest>(std::move(*digest));
+}
+
+// The columns manifest_from_row reads, in its order.
+constexpr std::string_view kSelectManifests =
+    "SELECT repository, digest, media_type, content, subject, artifact_type, annotations, created FROM manifests ";
+
+Result<ManifestRecord> manifest_from_row(const Statement& row) {
+  auto digest = column_digest(row, 1);
+  BERTH_TRY(digest);
+  auto subject = column_optional_digest(row, 4);
+  BERTH_TRY(subject);
+  return ManifestRecord{std::string(row.column_text(0)), std::move(*digest),  std::string(row.column_text(2)),
+                        std::string(row.column_blob(3)), std::move(*subject), std::string(row.column_text(5)),
+                        std::string(row.column_text(6)), row.column_int(7)};
+}
+
+Result<std::vector<ManifestReference>> manifest_references(SqliteConnection& connection, std::string_view repository,
+                                                           const Digest& manifest) {
+  auto statement = query(connection,
+                         "SELECT child_digest, kind FROM manifest_references "
+                         "WHERE repository = ?1 AND manifest_digest = ?2 ORDER BY child_digest",
+                         repository, manifest);
+  if (!statement.ok()) return std::move(statement).error();
+  std::vector<ManifestReference> references;
+  for (;;) {
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return references;
+    auto digest = column_digest(*statement, 0);
+    BERTH_TRY(digest);
+    auto kind = statement->column_int(1) == 1 ? ReferenceKind::manifest : ReferenceKind::blob;
+    references.push_back(ManifestReference{std::move(*digest), kind});
+  }
+}
+
+Status ensure_repository(SqliteConnection& connection, std::string_view name) {
+  return execute(connection, "INSERT INTO repositories (name, created) VALUES (?1, ?2) ON CONFLICT DO NOTHING", name,
+                 now_unix());
+}
+
+// Runs `work` on a pooled connection.
+template <typename Work>
+auto with_connection(ConnectionPool& pool, Work&& work) -> decltype(work(std::declval<SqliteConnection&>())) {
+  auto connection = pool.acquire();
+  if (!connection.ok()) return std::move(connection).error();
+  return work(**connection);
+}
+
+// Runs `work` in a write transaction that commits only when `work` succeeds.
+template <typename Work>
+auto in_transaction(ConnectionPool& pool, Work&& work) -> decltype(work(std::declval<SqliteConnection&>())) {
+  return with_connection(pool, [&](SqliteConnection& connection) -> decltype(work(connection)) {
+    auto transaction = Transaction::begin(connection);
+    if (!transaction.ok()) return std::move(transaction).error();
+    auto result = work(connection);
+    if (!result.ok()) return result;
+    BERTH_TRY(transaction->commit());
+    return result;
+  });
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteMetadataStore>> SqliteMetadataStore::open(const std::filesystem::path& db_file) {
+  if (db_file.has_parent_path()) {
+    std::error_code error;
+    std::filesystem::create_directories(db_file.parent_path(), error);
+    if (error)
+      return make_error(ErrorCode::internal, "create " + db_file.parent_path().string() + ": " + error.message());
+  }
+  std::unique_ptr<SqliteMetadataStore> store(new SqliteMetadataStore(db_file));
+  auto connection = store->pool_.acquire();
+  if (!connection.ok()) return std::move(connection).error();
+  BERTH_TRY((*connection)->exec("PRAGMA journal_mode = WAL"));
+  BERTH_TRY(migrate(**connection));
+  return store;
+}
+
+Status SqliteMetadataStore::create_repository(std::string_view name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) { return ensure_repository(connection, name); });
+}
+
+Result<bool> SqliteMetadataStore::repository_exists(std::string_view name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return has_row(connection, "SELECT 1 FROM repositories WHERE name = ?1", name);
+  });
+}
+
+Status SqliteMetadataStore::delete_repository(std::string_view name, bool force) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    auto exists = has_row(connection, "SELECT 1 FROM repositories WHERE name = ?1", name);
+    BERTH_TRY(exists);
+    if (!*exists) return make_error(ErrorCode::name_unknown, "repository not known: " + std::string(name));
+    if (!force) {
+      auto holds_manifests = has_row(connection, "SELECT 1 FROM manifests WHERE repository = ?1 LIMIT 1", name);
+      BERTH_TRY(holds_manifests);
+      if (*holds_manifests) {
+        return make_error(ErrorCode::conflict, "repository still holds images: " + std::string(name));
+      }
+    }
+    return execute(connection, "DELETE FROM repositories WHERE name = ?1", name);
+  });
+}
+
+Result<std::vector<std::string>> SqliteMetadataStore::list_repositories(std::string_view after, std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return query_names(connection, "SELECT name FROM repositories WHERE name > ?1 ORDER BY name LIMIT ?2", after,
+                       sql_limit(limit));
+  });
+}
+
+Status SqliteMetadataStore::link_blob(std::string_view repository, const Digest& digest, std::uint64_t size) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    BERTH_TRY(ensure_repository(connection, repository));
+    return execute(connection,
+                   "INSERT INTO repository_blobs (repository, digest, size) VALUES (?1, ?2, ?3) "
+                   "ON CONFLICT DO NOTHING",
+                   repository, digest, static_cast<std::int64_t>(size));
+  });
+}
+
+Result<std::optional<std::uint64_t>> SqliteMetadataStore::linked_blob(std::string_view repository,
+                                                                      const Digest& digest) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return query_size(connection, "SELECT size FROM repository_blobs WHERE repository = ?1 AND digest = ?2", repository,
+                      digest);
+  });
+}
+
+Result<std::optional<std::uint64_t>> SqliteMetadataStore::known_blob(const Digest& digest) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return query_size(connection, "SELECT size FROM repository_blobs WHERE digest = ?1 LIMIT 1", digest);
+  });
+}
+
+Result<bool> SqliteMetadataStore::unlink_blob(std::string_view repository, const Digest& digest) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return delete_rows(connection, "DELETE FROM repository_blobs WHERE repository = ?1 AND digest = ?2", repository,
+                       digest);
+  });
+}
+
+Result<bool> SqliteMetadataStore::blob_in_use(const Digest& digest) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return has_row(connection,
+                   "SELECT 1 WHERE EXISTS (SELECT 1 FROM repository_blobs WHERE digest = ?1) "
+                   "OR EXISTS (SELECT 1 FROM manifest_references WHERE child_digest = ?1)",
+                   digest);
+  });
+}
+
+Status SqliteMetadataStore::put_manifest(const ManifestRecord& manifest,
+                                         const std::vector<ManifestReference>& references,
+                                         std::optional<std::string_view> tag) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    BERTH_TRY(ensure_repository(connection, manifest.repository));
+    // The digest names the content, so a second put of the same digest changes nothing.
+    BERTH_TRY(execute(connection,
+                      "INSERT INTO manifests (repository, digest, media_type, content, subject, artifact_type, "
+                      "annotations, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                      std::string_view(manifest.repository), manifest.digest, std::string_view(manifest.media_type),
+                      Bytes{manifest.content}, manifest.subject, std::string_view(manifest.artifact_type),
+                      std::string_view(manifest.annotations_json), manifest.created_unix));
+    BERTH_TRY(execute(connection, "DELETE FROM manifest_references WHERE repository = ?1 AND manifest_digest = ?2",
+                      std::string_view(manifest.repository), manifest.digest));
+    for (const auto& reference : references) {
+      BERTH_TRY(execute(connection,
+                        "INSERT INTO manifest_references (repository, manifest_digest, child_digest, kind) "
+                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                        std::string_view(manifest.repository), manifest.digest, reference.digest,
+                        std::int64_t{reference.kind == ReferenceKind::manifest ? 1 : 0}));
+    }
+    if (!tag) return {};
+    return execute(connection,
+                   "INSERT INTO tags (repository, tag, digest, updated) VALUES (?1, ?2, ?3, ?4) "
+                   "ON CONFLICT (repository, tag) DO UPDATE SET digest = excluded.digest, updated = excluded.updated",
+                   std::string_view(manifest.repository), *tag, manifest.digest, now_unix());
+  });
+}
+
+Result<std::optional<ManifestRecord>> SqliteMetadataStore::get_manifest(std::string_view repository,
+                                                                        const Digest& digest) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<ManifestRecord>> {
+    static const std::string sql = std::string(kSelectManifests) + "WHERE repository = ?1 AND digest = ?2";
+    auto statement = query(connection, sql, repository, digest);
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return std::optional<ManifestRecord>();
+    auto manifest = manifest_from_row(*statement);
+    if (!manifest.ok()) return std::move(manifest).error();
+    return std::optional<ManifestRecord>(std::move(*manifest));
+  });
+}
+
+Result<bool> SqliteMetadataStore::manifest_exists(std::string_view repository, const Digest& digest) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return has_row(connection, "SELECT 1 FROM manifests WHERE repository = ?1 AND digest = ?2", repository, digest);
+  });
+}
+
+Result<std::optional<Digest>> SqliteMetadataStore::resolve_tag(std::string_view repository, std::string_view tag) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<Digest>> {
+    auto statement = query(connection, "SELECT digest FROM tags WHERE repository = ?1 AND tag = ?2", repository, tag);
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return std::optional<Digest>();
+    return column_optional_digest(*statement, 0);
+  });
+}
+
+Result<bool> SqliteMetadataStore::delete_manifest(std::string_view repository, const Digest& digest) {
+  // Tags and references go with it (ON DELETE CASCADE).
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return delete_rows(connection, "DELETE FROM manifests WHERE repository = ?1 AND digest = ?2", repository, digest);
+  });
+}
+
+Result<bool> SqliteMetadataStore::delete_tag(std::string_view repository, std::string_view tag) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return delete_rows(connection, "DELETE FROM tags WHERE repository = ?1 AND tag = ?2", repository, tag);
+  });
+}
+
+Result<std::vector<std::string>> SqliteMetadataStore::list_tags(std::string_view repository, std::string_view after,
+                                                                std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return query_names(connection, "SELECT tag FROM tags WHERE repository = ?1 AND tag > ?2 ORDER BY tag LIMIT ?3",
+                       repository, after, sql_limit(limit));
+  });
+}
+
+Result<std::vector<ReferrerRecord>> SqliteMetadataStore::referrers(std::string_view repository, const Digest& subject,
+                                                                   std::optional<std::string_view> artifact_type) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<ReferrerRecord>> {
+    auto statement = query(connection,
+                           "SELECT digest, media_type, length(content), artifact_type, annotations FROM manifests "
+                           "WHERE repository = ?1 AND subject = ?2 AND (?3 IS NULL OR artifact_type = ?3) "
+                           "ORDER BY digest",
+                           repository, subject, artifact_type);
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<ReferrerRecord> records;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return records;
+      auto digest = column_digest(*statement, 0);
+      BERTH_TRY(digest);
+      records.push_back(ReferrerRecord{std::move(*digest), std::string(statement->column_text(1)),
+                                       static_cast<std::uint64_t>(statement->column_int(2)),
+                                       std::string(statement->column_text(3)), std::string(statement->column_text(4))});
+    }
+  });
+}
+
+Status SqliteMetadataStore::for_each_manifest(
+    const std::function<void(const ManifestRecord&, const std::vector<ManifestReference>&)>& visit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Status {
+    static const std::string sql = std::string(kSelectManifests) + "ORDER BY repository, digest";
+    auto statement = query(connection, sql);
+    if (!statement.ok()) return std::move(statement).error();
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return {};
+      auto manifest = manifest_from_row(*statement);
+      if (!manifest.ok()) return std::move(manifest).error();
+      auto references = manifest_references(connection, manifest->repository, manifest->digest);
+      if (!references.ok()) return std::move(references).error();
+      visit(*manifest, *references);
+    }
+  });
+}
+
+Status SqliteMetadataStore::for_each_tag(const std::function<void(const TagRecord&)>& visit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Status {
+    auto statement = query(connection, "SELECT repository, tag, digest FROM tags ORDER BY repository, tag");
+    if (!statement.ok()) return std::move(statement).error();
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return {};
+      auto digest = column_digest(*statement, 2);
+      BERTH_TRY(digest);
+      visit(TagRecord{std::string(statement->column_text(0)), std::string(statement->column_text(1)),
+                      std::move(*digest)});
+    }
+  });
+}
+
+Status SqliteMetadataStore::for_each_blob_link(
+    const std::function<void(std::string_view repository, const Digest&, std::uint64_t size)>& visit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Status {
+    auto statement =
+        query(connection, "SELECT repository, digest, size FROM repository_blobs ORDER BY repository, digest");
+    if (!statement.ok()) return std::move(statement).error();
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return {};
+      auto digest = column_digest(*statement, 1);
+      BERTH_TRY(digest);
+      visit(statement->column_text(0), *digest, static_cast<std::uint64_t>(statement->column_int(2)));
+    }
+  });
+}
+
+Status SqliteMetadataStore::create_upload(const UploadRecord& upload) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    BERTH_TRY(ensure_repository(connection, upload.repository));
+    return execute(connection, "INSERT INTO uploads (id, repository, created) VALUES (?1, ?2, ?3)",
+                   std::string_view(upload.id), std::string_view(upload.repository), upload.created_unix);
+  });
+}
+
+Result<std::optional<UploadRecord>> SqliteMetadataStore::get_upload(std::string_view id) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<UploadRecord>> {
+    auto statement = query(connection, "SELECT repository, created FROM uploads WHERE id = ?1", id);
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return std::optional<UploadRecord>();
+    return std::optional<UploadRecord>(
+        UploadRecord{std::string(id), std::string(statement->column_text(0)), statement->column_int(1)});
+  });
+}
+
+Status SqliteMetadataStore::delete_upload(std::string_view id) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return execute(connection, "DELETE FROM uploads WHERE id = ?1", id);
+  });
+}
+
+}  // namespace berth::metadata

@@ -1,0 +1,62 @@
+// SqliteMetadataStore: the MetadataStore contract on one SQLite file (WAL, synchronous=FULL,
+// foreign keys on). Schema and migrations: sqlite_schema.cpp.
+//
+// Each call borrows a connection from a pool, so reads on different threads run in parallel; writes
+// are BEGIN IMMEDIATE transactions that SQLite serialises (waiting up to the busy timeout). Deleting a
+// repository or a manifest cascades through foreign keys to its links, references, tags and uploads.
+// Mutating calls that name a repository create it when missing, so a push never fails on ordering.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "metadata/metadata_store.hpp"
+#include "metadata/sqlite_connection.hpp"
+
+namespace berth::metadata {
+
+class SqliteMetadataStore final : public MetadataStore {
+ public:
+  // Creates the file (and its directory) when missing, switches it to WAL and migrates the schema.
+  static Result<std::unique_ptr<SqliteMetadataStore>> open(const std::filesystem::path& db_file);
+
+  Status create_repository(std::string_view name) override;
+  Result<bool> repository_exists(std::string_view name) override;
+  Status delete_repository(std::string_view name, bool force) override;
+  Result<std::vector<std::string>> list_repositories(std::string_view after, std::size_t limit) override;
+
+  Status link_blob(std::string_view repository, const Digest& digest, std::uint64_t size) override;
+  Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository, const Digest& digest) override;
+  Result<std::optional<std::uint64_t>> known_blob(const Digest& digest) override;
+  Result<bool> unlink_blob(std::string_view repository, const Digest& digest) override;
+  Result<bool> blob_in_use(const Digest& digest) override;
+
+  Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
+                      std::optional<std::string_view> tag) override;
+  Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) override;
+  Result<bool> manifest_exists(std::string_view repository, const Digest& digest) override;
+  Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) override;
+  Result<bool> delete_manifest(std::string_view repository, const Digest& digest) override;
+  Result<bool> delete_tag(std::string_view repository, std::string_view tag) override;
+  Result<std::vector<std::string>> list_tags(std::string_view repository, std::string_view after,
+                                             std::size_t limit) override;
+  Result<std::vector<ReferrerRecord>> referrers(std::string_view repository, const Digest& subject,
+                                                std::optional<std::string_view> artifact_type) override;
+
+  Status for_each_manifest(
+      const std::function<void(const ManifestRecord&, const std::vector<ManifestReference>&)>& visit) override;
+  Status for_each_tag(const std::function<void(const TagRecord&)>& visit) override;
+  Status for_each_blob_link(
+      const std::function<void(std::string_view repository, const Digest&, std::uint64_t size)>& visit) override;
+
+  Status create_upload(const UploadRecord& upload) override;
+  Result<std::optional<UploadRecord>> get_upload(std::string_view id) override;
+  Status delete_upload(std::string_view id) override;
+
+ private:
+  explicit SqliteMetadataStore(const std::filesystem::path& db_file) : pool_(db_file) {}
+
+  ConnectionPool pool_;
+};
+
+}  // namespace berth::metadata

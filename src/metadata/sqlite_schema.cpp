@@ -1,0 +1,102 @@
+#include "metadata/sqlite_schema.hpp"
+
+#include <array>
+#include <string>
+
+namespace berth::metadata {
+namespace {
+
+// Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
+// order, as the OCI listing APIs require.
+constexpr std::array<const char*, 1> kMigrations = {
+    R"sql(
+CREATE TABLE repositories (
+  name    TEXT PRIMARY KEY COLLATE BINARY,
+  created INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE repository_blobs (
+  repository TEXT NOT NULL REFERENCES repositories(name) ON DELETE CASCADE,
+  digest     TEXT NOT NULL,
+  size       INTEGER NOT NULL,
+  PRIMARY KEY (repository, digest)
+) WITHOUT ROWID;
+CREATE INDEX repository_blobs_by_digest ON repository_blobs(digest);
+
+CREATE TABLE manifests (
+  repository    TEXT NOT NULL REFERENCES repositories(name) ON DELETE CASCADE,
+  digest        TEXT NOT NULL,
+  media_type    TEXT NOT NULL,
+  content       BLOB NOT NULL,
+  subject       TEXT,
+  artifact_type TEXT NOT NULL,
+  annotations   TEXT NOT NULL,
+  created       INTEGER NOT NULL,
+  PRIMARY KEY (repository, digest)
+);
+CREATE INDEX manifests_by_subject ON manifests(repository, subject) WHERE subject IS NOT NULL;
+
+CREATE TABLE manifest_references (
+  repository      TEXT NOT NULL,
+  manifest_digest TEXT NOT NULL,
+  child_digest    TEXT NOT NULL,
+  kind            INTEGER NOT NULL,
+  PRIMARY KEY (repository, manifest_digest, child_digest),
+  FOREIGN KEY (repository, manifest_digest) REFERENCES manifests(repository, digest) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX manifest_references_by_child ON manifest_references(child_digest);
+
+CREATE TABLE tags (
+  repository TEXT NOT NULL,
+  tag        TEXT NOT NULL COLLATE BINARY,
+  digest     TEXT NOT NULL,
+  updated    INTEGER NOT NULL,
+  PRIMARY KEY (repository, tag),
+  FOREIGN KEY (repository, digest) REFERENCES manifests(repository, digest) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX tags_by_digest ON tags(repository, digest);
+
+CREATE TABLE uploads (
+  id         TEXT PRIMARY KEY,
+  repository TEXT NOT NULL REFERENCES repositories(name) ON DELETE CASCADE,
+  created    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX uploads_by_repository ON uploads(repository);
+)sql",
+};
+
+Result<std::size_t> user_version(SqliteConnection& connection) {
+  auto query = connection.prepare("PRAGMA user_version");
+  if (!query.ok()) return std::move(query).error();
+  auto row = query->step();
+  BERTH_TRY(row);
+  return static_cast<std::size_t>(query->column_int(0));
+}
+
+}  // namespace
+
+std::size_t sqlite_schema_version() { return kMigrations.size(); }
+
+Status migrate(SqliteConnection& connection) {
+  auto transaction = Transaction::begin(connection);
+  if (!transaction.ok()) return std::move(transaction).error();
+  auto current = user_version(connection);
+  BERTH_TRY(current);
+  std::size_t version = *current;
+  if (version > kMigrations.size()) {
+    return make_error(ErrorCode::unavailable, "metadata schema version " + std::to_string(version) +
+                                                  " is newer than this berth (" + std::to_string(kMigrations.size()) +
+                                                  ")");
+  }
+  for (std::size_t i = version; i < kMigrations.size(); ++i) {
+    BERTH_TRY(connection.exec(kMigrations[i]));
+  }
+  if (version < kMigrations.size()) {
+    // PRAGMA takes no bound parameters; the value is our own integer.
+    std::string set_version = "PRAGMA user_version = " + std::to_string(kMigrations.size());
+    BERTH_TRY(connection.exec(set_version.c_str()));
+  }
+  return transaction->commit();
+}
+
+}  // namespace berth::metadata

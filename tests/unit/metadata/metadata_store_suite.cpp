@@ -1,0 +1,356 @@
+#include "metadata_store_suite.hpp"
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace berth::metadata {
+namespace {
+
+using Names = std::vector<std::string>;
+
+ManifestRecord manifest(std::string repository, std::string content, std::optional<Digest> subject = std::nullopt,
+                        std::string artifact_type = {}) {
+  Digest digest = Hasher::of(content);
+  return ManifestRecord{std::move(repository),
+                        digest,
+                        "application/vnd.oci.image.manifest.v1+json",
+                        std::move(content),
+                        std::move(subject),
+                        std::move(artifact_type),
+                        "",
+                        1700000000};
+}
+
+Digest blob(std::string_view content) { return Hasher::of(content); }
+
+std::vector<ManifestReference> layers(std::initializer_list<std::string_view> contents) {
+  std::vector<ManifestReference> references;
+  for (auto content : contents) references.push_back(ManifestReference{blob(content), ReferenceKind::blob});
+  return references;
+}
+
+TEST_P(MetadataStoreSuite, CreatesRepositoriesIdempotently) {
+  EXPECT_FALSE(*store_->repository_exists("team/app"));
+  ASSERT_TRUE(store_->create_repository("team/app").ok());
+  ASSERT_TRUE(store_->create_repository("team/app").ok());
+  EXPECT_TRUE(*store_->repository_exists("team/app"));
+  EXPECT_FALSE(*store_->repository_exists("team/ap"));
+  EXPECT_EQ(*store_->list_repositories("", 100), Names{"team/app"});
+}
+
+TEST_P(MetadataStoreSuite, ListsRepositoriesInByteOrderWithPagination) {
+  for (const char* name : {"b/x", "a/y", "A/z", "a-b/c", "a/b/c", "a/b"}) {
+    ASSERT_TRUE(store_->create_repository(name).ok());
+  }
+  // Byte order: 'A' < 'a', '-' (0x2d) < '/' (0x2f).
+  EXPECT_EQ(*store_->list_repositories("", 100), (Names{"A/z", "a-b/c", "a/b", "a/b/c", "a/y", "b/x"}));
+  EXPECT_EQ(*store_->list_repositories("", 2), (Names{"A/z", "a-b/c"}));
+  EXPECT_EQ(*store_->list_repositories("a-b/c", 2), (Names{"a/b", "a/b/c"}));
+  EXPECT_EQ(*store_->list_repositories("a/b/c", 100), (Names{"a/y", "b/x"}));
+  EXPECT_EQ(*store_->list_repositories("a/c", 100), (Names{"a/y", "b/x"}));  // `after` need not exist
+  EXPECT_TRUE(store_->list_repositories("b/x", 100)->empty());
+  EXPECT_TRUE(store_->list_repositories("zzz", 100)->empty());
+  EXPECT_TRUE(store_->list_repositories("", 0)->empty());
+  EXPECT_EQ(store_->list_repositories("", static_cast<std::size_t>(-1))->size(), 6u);
+}
+
+TEST_P(MetadataStoreSuite, LinksBlobsPerRepository) {
+  Digest layer = blob("layer");
+  EXPECT_EQ(*store_->known_blob(layer), std::nullopt);
+  ASSERT_TRUE(store_->link_blob("team/app", layer, 5).ok());
+  ASSERT_TRUE(store_->link_blob("team/app", layer, 5).ok());
+  EXPECT_TRUE(*store_->repository_exists("team/app"));
+  EXPECT_EQ(*store_->linked_blob("team/app", layer), std::optional<std::uint64_t>(5));
+  EXPECT_EQ(*store_->linked_blob("team/other", layer), std::nullopt);
+  EXPECT_EQ(*store_->known_blob(layer), std::optional<std::uint64_t>(5));
+  EXPECT_TRUE(*store_->blob_in_use(layer));
+
+  EXPECT_TRUE(*store_->unlink_blob("team/app", layer));
+  EXPECT_FALSE(*store_->unlink_blob("team/app", layer));
+  EXPECT_EQ(*store_->linked_blob("team/app", layer), std::nullopt);
+  EXPECT_EQ(*store_->known_blob(layer), std::nullopt);
+  EXPECT_FALSE(*store_->blob_in_use(layer));
+}
+
+TEST_P(MetadataStoreSuite, StoresManifestsByteExact) {
+  std::string content = "{\"schemaVersion\":2,  \"x\":\"\xff\"}";
+  content.push_back('\0');
+  content += "tail";
+  ManifestRecord record = manifest("team/app", content, blob("subject"), "application/vnd.example");
+  record.annotations_json = R"({"org.opencontainers.image.created":"2024-01-01T00:00:00Z"})";
+  ASSERT_TRUE(store_->put_manifest(record, layers({"config", "layer"}), std::nullopt).ok());
+
+  auto stored = store_->get_manifest("team/app", record.digest);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value());
+  const ManifestRecord& got = **stored;
+  EXPECT_EQ(got.repository, "team/app");
+  EXPECT_EQ(got.digest, record.digest);
+  EXPECT_EQ(got.media_type, record.media_type);
+  EXPECT_EQ(got.content, content);
+  EXPECT_EQ(got.subject, record.subject);
+  EXPECT_EQ(got.artifact_type, "application/vnd.example");
+  EXPECT_EQ(got.annotations_json, record.annotations_json);
+  EXPECT_EQ(got.created_unix, 1700000000);
+
+  EXPECT_TRUE(*store_->manifest_exists("team/app", record.digest));
+  EXPECT_FALSE(*store_->manifest_exists("team/other", record.digest));
+  EXPECT_EQ(*store_->get_manifest("team/other", record.digest), std::nullopt);
+  // Manifests are not blob links.
+  EXPECT_EQ(*store_->linked_blob("team/app", record.digest), std::nullopt);
+}
+
+TEST_P(MetadataStoreSuite, PuttingTheSameManifestAgainIsIdempotent) {
+  ManifestRecord record = manifest("team/app", "{\"same\":1}");
+  ASSERT_TRUE(store_->put_manifest(record, layers({"layer"}), "v1").ok());
+  ManifestRecord again = record;
+  again.created_unix = 1800000000;
+  ASSERT_TRUE(store_->put_manifest(again, layers({"layer"}), "v2").ok());
+
+  EXPECT_EQ((*store_->get_manifest("team/app", record.digest))->created_unix, 1700000000);
+  EXPECT_EQ(*store_->list_tags("team/app", "", 10), (Names{"v1", "v2"}));
+  int manifests = 0;
+  ASSERT_TRUE(store_
+                  ->for_each_manifest([&](const ManifestRecord&, const std::vector<ManifestReference>& refs) {
+                    ++manifests;
+                    EXPECT_EQ(refs.size(), 1u);
+                  })
+                  .ok());
+  EXPECT_EQ(manifests, 1);
+}
+
+TEST_P(MetadataStoreSuite, MovesATagToANewManifest) {
+  ManifestRecord first = manifest("team/app", "{\"v\":1}");
+  ManifestRecord second = manifest("team/app", "{\"v\":2}");
+  ASSERT_TRUE(store_->put_manifest(first, {}, "latest").ok());
+  EXPECT_EQ(*store_->resolve_tag("team/app", "latest"), first.digest);
+  ASSERT_TRUE(store_->put_manifest(second, {}, "latest").ok());
+  EXPECT_EQ(*store_->resolve_tag("team/app", "latest"), second.digest);
+  EXPECT_EQ(*store_->list_tags("team/app", "", 10), Names{"latest"});
+  // The old manifest stays, untagged.
+  EXPECT_TRUE(*store_->manifest_exists("team/app", first.digest));
+  EXPECT_EQ(*store_->resolve_tag("team/app", "missing"), std::nullopt);
+  EXPECT_EQ(*store_->resolve_tag("team/other", "latest"), std::nullopt);
+}
+
+TEST_P(MetadataStoreSuite, DeletesTags) {
+  ManifestRecord record = manifest("team/app", "{}");
+  ASSERT_TRUE(store_->put_manifest(record, {}, "a").ok());
+  ASSERT_TRUE(store_->put_manifest(record, {}, "b").ok());
+  EXPECT_TRUE(*store_->delete_tag("team/app", "a"));
+  EXPECT_FALSE(*store_->delete_tag("team/app", "a"));
+  EXPECT_EQ(*store_->list_tags("team/app", "", 10), Names{"b"});
+  EXPECT_TRUE(*store_->manifest_exists("team/app", record.digest));
+}
+
+TEST_P(MetadataStoreSuite, DeletingAManifestRemovesItsTagsAndReferences) {
+  ManifestRecord doomed = manifest("team/app", "{\"doomed\":1}");
+  ManifestRecord kept = manifest("team/app", "{\"kept\":1}");
+  ASSERT_TRUE(store_->put_manifest(doomed, layers({"only-doomed"}), "v1").ok());
+  ASSERT_TRUE(store_->put_manifest(doomed, layers({"only-doomed"}), "v1.0").ok());
+  ASSERT_TRUE(store_->put_manifest(kept, layers({"kept-layer"}), "v2").ok());
+  EXPECT_TRUE(*store_->blob_in_use(blob("only-doomed")));  // referenced, though never linked
+
+  EXPECT_TRUE(*store_->delete_manifest("team/app", doomed.digest));
+  EXPECT_FALSE(*store_->delete_manifest("team/app", doomed.digest));
+  EXPECT_FALSE(*store_->manifest_exists("team/app", doomed.digest));
+  EXPECT_EQ(*store_->list_tags("team/app", "", 10), Names{"v2"});
+  EXPECT_EQ(*store_->resolve_tag("team/app", "v1"), std::nullopt);
+  EXPECT_FALSE(*store_->blob_in_use(blob("only-doomed")));
+  EXPECT_TRUE(*store_->blob_in_use(blob("kept-layer")));
+}
+
+TEST_P(MetadataStoreSuite, ManifestDigestsAreScopedToTheirRepository) {
+  ManifestRecord in_a = manifest("team/a", "{\"shared\":1}");
+  ManifestRecord in_b = manifest("team/b", "{\"shared\":1}");
+  ASSERT_TRUE(store_->put_manifest(in_a, {}, "x").ok());
+  ASSERT_TRUE(store_->put_manifest(in_b, {}, "x").ok());
+  EXPECT_TRUE(*store_->delete_manifest("team/a", in_a.digest));
+  EXPECT_TRUE(*store_->manifest_exists("team/b", in_b.digest));
+  EXPECT_EQ(*store_->resolve_tag("team/b", "x"), in_b.digest);
+}
+
+TEST_P(MetadataStoreSuite, ListsTagsInByteOrderWithPagination) {
+  ManifestRecord record = manifest("team/app", "{}");
+  for (const char* tag : {"v2", "v10", "V1", "latest", "1.0", "1.0-rc"}) {
+    ASSERT_TRUE(store_->put_manifest(record, {}, tag).ok());
+  }
+  ASSERT_TRUE(store_->put_manifest(manifest("team/other", "{}"), {}, "other-tag").ok());
+  EXPECT_EQ(*store_->list_tags("team/app", "", 100), (Names{"1.0", "1.0-rc", "V1", "latest", "v10", "v2"}));
+  EXPECT_EQ(*store_->list_tags("team/app", "", 2), (Names{"1.0", "1.0-rc"}));
+  EXPECT_EQ(*store_->list_tags("team/app", "1.0-rc", 2), (Names{"V1", "latest"}));
+  EXPECT_EQ(*store_->list_tags("team/app", "m", 100), (Names{"v10", "v2"}));
+  EXPECT_TRUE(store_->list_tags("team/app", "v2", 100)->empty());
+  EXPECT_TRUE(store_->list_tags("team/app", "", 0)->empty());
+  EXPECT_TRUE(store_->list_tags("team/none", "", 100)->empty());
+}
+
+TEST_P(MetadataStoreSuite, FindsReferrersFilteredByArtifactType) {
+  ManifestRecord image = manifest("team/app", "{\"image\":1}");
+  ASSERT_TRUE(store_->put_manifest(image, {}, "v1").ok());
+  ManifestRecord signature = manifest("team/app", "{\"sig\":1}", image.digest, "application/vnd.dev.cosign");
+  signature.annotations_json = R"({"k":"v"})";
+  ManifestRecord sbom = manifest("team/app", "{\"sbom\":12345}", image.digest, "application/spdx+json");
+  ManifestRecord elsewhere = manifest("team/other", "{\"sig\":2}", image.digest, "application/vnd.dev.cosign");
+  ManifestRecord unrelated = manifest("team/app", "{\"other\":1}", blob("other"), "application/spdx+json");
+  for (const auto* record : {&signature, &sbom, &elsewhere, &unrelated}) {
+    ASSERT_TRUE(store_->put_manifest(*record, {}, std::nullopt).ok());
+  }
+
+  auto all = store_->referrers("team/app", image.digest, std::nullopt);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  for (const auto& referrer : *all) {
+    const ManifestRecord& expected = referrer.digest == signature.digest ? signature : sbom;
+    EXPECT_EQ(referrer.digest, expected.digest);
+    EXPECT_EQ(referrer.media_type, expected.media_type);
+    EXPECT_EQ(referrer.size, expected.content.size());
+    EXPECT_EQ(referrer.artifact_type, expected.artifact_type);
+    EXPECT_EQ(referrer.annotations_json, expected.annotations_json);
+  }
+
+  auto sboms = store_->referrers("team/app", image.digest, "application/spdx+json");
+  ASSERT_TRUE(sboms.ok());
+  ASSERT_EQ(sboms->size(), 1u);
+  EXPECT_EQ((*sboms)[0].digest, sbom.digest);
+  EXPECT_TRUE(store_->referrers("team/app", image.digest, "application/none")->empty());
+  EXPECT_TRUE(store_->referrers("team/app", blob("nothing"), std::nullopt)->empty());
+}
+
+TEST_P(MetadataStoreSuite, WalksManifestsTagsAndLinks) {
+  ManifestRecord index = manifest("team/app", "{\"index\":1}");
+  ManifestRecord child = manifest("team/app", "{\"child\":1}");
+  ASSERT_TRUE(store_->put_manifest(child, layers({"c", "l"}), std::nullopt).ok());
+  ASSERT_TRUE(store_->put_manifest(index, {ManifestReference{child.digest, ReferenceKind::manifest}}, "multi").ok());
+  ASSERT_TRUE(store_->link_blob("team/app", blob("c"), 1).ok());
+  ASSERT_TRUE(store_->link_blob("team/lib", blob("l"), 1).ok());
+
+  std::map<Digest, std::vector<ManifestReference>> walked;
+  ASSERT_TRUE(store_
+                  ->for_each_manifest([&](const ManifestRecord& record, const std::vector<ManifestReference>& refs) {
+                    EXPECT_EQ(record.repository, "team/app");
+                    walked.emplace(record.digest, refs);
+                  })
+                  .ok());
+  ASSERT_EQ(walked.size(), 2u);
+  ASSERT_EQ(walked[index.digest].size(), 1u);
+  EXPECT_EQ(walked[index.digest][0].digest, child.digest);
+  EXPECT_EQ(walked[index.digest][0].kind, ReferenceKind::manifest);
+  ASSERT_EQ(walked[child.digest].size(), 2u);
+  EXPECT_EQ(walked[child.digest][0].kind, ReferenceKind::blob);
+
+  std::vector<std::string> tags;
+  ASSERT_TRUE(store_
+                  ->for_each_tag([&](const TagRecord& tag) {
+                    tags.push_back(tag.repository + ":" + tag.tag);
+                    EXPECT_EQ(tag.digest, index.digest);
+                  })
+                  .ok());
+  EXPECT_EQ(tags, Names{"team/app:multi"});
+
+  std::vector<std::string> links;
+  ASSERT_TRUE(store_
+                  ->for_each_blob_link([&](std::string_view repository, const Digest& digest, std::uint64_t size) {
+                    links.push_back(std::string(repository) + "@" + digest.str());
+                    EXPECT_EQ(size, 1u);
+                  })
+                  .ok());
+  EXPECT_EQ(links, (Names{"team/app@" + blob("c").str(), "team/lib@" + blob("l").str()}));
+}
+
+TEST_P(MetadataStoreSuite, TracksUploadSessions) {
+  UploadRecord upload{"0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "team/app", 1700000001};
+  EXPECT_EQ(*store_->get_upload(upload.id), std::nullopt);
+  ASSERT_TRUE(store_->create_upload(upload).ok());
+  auto stored = store_->get_upload(upload.id);
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->repository, "team/app");
+  EXPECT_EQ((*stored)->created_unix, 1700000001);
+  EXPECT_FALSE(store_->create_upload(upload).ok());
+  ASSERT_TRUE(store_->delete_upload(upload.id).ok());
+  EXPECT_EQ(*store_->get_upload(upload.id), std::nullopt);
+  EXPECT_TRUE(store_->delete_upload(upload.id).ok());
+}
+
+TEST_P(MetadataStoreSuite, RefusesToDeleteARepositoryThatHoldsImagesUnlessForced) {
+  ManifestRecord record = manifest("team/app", "{}");
+  ASSERT_TRUE(store_->put_manifest(record, layers({"layer"}), "v1").ok());
+  ASSERT_TRUE(store_->link_blob("team/app", blob("layer"), 5).ok());
+  ASSERT_TRUE(store_->create_upload({"11111111-2222-4333-8444-555555555555", "team/app", 1}).ok());
+  ASSERT_TRUE(store_->link_blob("team/keep", blob("layer"), 5).ok());
+
+  EXPECT_EQ(store_->delete_repository("team/app", false).error().code, ErrorCode::conflict);
+  EXPECT_TRUE(*store_->manifest_exists("team/app", record.digest));
+  EXPECT_EQ(store_->delete_repository("team/none", false).error().code, ErrorCode::name_unknown);
+
+  ASSERT_TRUE(store_->delete_repository("team/app", true).ok());
+  EXPECT_FALSE(*store_->repository_exists("team/app"));
+  EXPECT_FALSE(*store_->manifest_exists("team/app", record.digest));
+  EXPECT_EQ(*store_->resolve_tag("team/app", "v1"), std::nullopt);
+  EXPECT_EQ(*store_->linked_blob("team/app", blob("layer")), std::nullopt);
+  EXPECT_EQ(*store_->get_upload("11111111-2222-4333-8444-555555555555"), std::nullopt);
+  EXPECT_EQ(*store_->linked_blob("team/keep", blob("layer")), std::optional<std::uint64_t>(5));
+  EXPECT_EQ(*store_->list_repositories("", 10), Names{"team/keep"});
+}
+
+TEST_P(MetadataStoreSuite, DeletesAnEmptyRepositoryWithoutForce) {
+  ASSERT_TRUE(store_->link_blob("team/app", blob("layer"), 5).ok());
+  ASSERT_TRUE(store_->delete_repository("team/app", false).ok());
+  EXPECT_FALSE(*store_->repository_exists("team/app"));
+  EXPECT_EQ(*store_->known_blob(blob("layer")), std::nullopt);
+}
+
+TEST_P(MetadataStoreSuite, KeepsDataAcrossReopen) {
+  ManifestRecord record = manifest("team/app", "{\"durable\":true}");
+  ASSERT_TRUE(store_->put_manifest(record, layers({"layer"}), "v1").ok());
+  ASSERT_TRUE(store_->link_blob("team/app", blob("layer"), 5).ok());
+  store_.reset();
+
+  store_ = backend_->open();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_EQ(*store_->resolve_tag("team/app", "v1"), record.digest);
+  EXPECT_EQ((*store_->get_manifest("team/app", record.digest))->content, record.content);
+  EXPECT_EQ(*store_->linked_blob("team/app", blob("layer")), std::optional<std::uint64_t>(5));
+}
+
+TEST_P(MetadataStoreSuite, ServesConcurrentReadersWhileATagMoves) {
+  ManifestRecord first = manifest("team/app", "{\"v\":1}");
+  ManifestRecord second = manifest("team/app", "{\"v\":2}");
+  ASSERT_TRUE(store_->put_manifest(first, {}, "latest").ok());
+  ASSERT_TRUE(store_->put_manifest(second, {}, std::nullopt).ok());
+
+  std::atomic<int> failures{0};
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    for (int i = 0; i < 50; ++i) {
+      if (!store_->put_manifest(i % 2 == 0 ? second : first, {}, "latest").ok()) ++failures;
+    }
+    writing = false;
+  });
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      int reads = 0;
+      while (writing || reads < 200) {
+        auto digest = store_->resolve_tag("team/app", "latest");
+        if (!digest.ok() || !digest->has_value()) {
+          ++failures;
+          break;
+        }
+        auto record = store_->get_manifest("team/app", **digest);
+        if (!record.ok() || !record->has_value() || (*record)->digest != **digest) ++failures;
+        ++reads;
+      }
+    });
+  }
+  writer.join();
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+}  // namespace
+}  // namespace berth::metadata
