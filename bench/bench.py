@@ -408,7 +408,7 @@ def main():
     target_rows = report.targets(measurements, sha256_mbps)
     subject_label = "berth" if config.subject == "berth" else "reference#2"
     failures = report.failures_text(measurements, bench.crashes)
-    text = "\n\n".join([
+    text = "\n\n".join(part for part in [
         report.table(measurements, subject_label),
         f"One-core SHA-256 (openssl speed -evp sha256, 1 MiB blocks): {sha256_mbps:.0f} MB/s. MB = 10^6 bytes.",
         cpu_table(extra["cpu_s_per_gib"], subject_label),
@@ -418,7 +418,7 @@ def main():
         f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB. Load average "
         f"{info['loadavg_start'][0]:.2f} at start, {info['loadavg_end'][0]:.2f} at end; other processes used "
         f"{100 * info['foreign_cpu_share']:.0f}% of the machine's CPU during the run. Wall time {wall:.0f} s.",
-    ]).strip() + "\n"
+    ] if part) + "\n"
     results = {"config": vars(config), "machine": info, "measurements": measurements, "details": bench.details,
                "derived": extra, "targets": target_rows, "fsync_calls_per_small_push": fsync_counts,
                "crashes": bench.crashes,

@@ -4,7 +4,8 @@ namespace berth::app {
 
 http::Task<http::Response> FrontDoor::handle(http::Request& request) {
   if (request.path == "/v2" || request.path.starts_with("/v2/")) {
-    co_return co_await registry_.handle(request);
+    http::Response response = co_await registry_.handle(request);
+    co_return response;
   }
   const bool read = request.method == http::Method::get || request.method == http::Method::head;
   if (request.path == "/healthz" && read) {

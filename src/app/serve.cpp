@@ -73,11 +73,10 @@ int serve(const Settings& settings) {
     log::error("cannot listen", {{"address", settings.listen}, {"error", port.error().message}});
     return 1;
   }
-  std::string shown_host = address->host.find(':') != std::string::npos ? "[" + address->host + "]" : address->host;
-  log::info("listening", {{"address", shown_host + ":" + std::to_string(*port)},
-                          {"public_url", derive_public_url(settings, *address, *port)},
-                          {"data_dir", settings.data_dir},
-                          {"tls", settings.tls ? "on" : "off"}});
+  // The server logs `listening` itself once it accepts connections and handles signals.
+  log::info("starting", {{"public_url", derive_public_url(settings, *address, *port)},
+                         {"data_dir", settings.data_dir},
+                         {"tls", settings.tls ? "on" : "off"}});
   server.run();
   blocking.join();
   log::info("stopped");

@@ -45,6 +45,11 @@ enum class ErrorCode {
   aws_signature_does_not_match,      // SignatureDoesNotMatch / InvalidSignatureException (also time, scope)
   aws_invalid_client_token_id,       // InvalidClientTokenId / UnrecognizedClientException
   aws_expired_token,                 // ExpiredToken / ExpiredTokenException
+  // AWS web identity federation (STS AssumeRoleWithWebIdentity), interfaces.md §4.5.
+  aws_invalid_identity_token,   // InvalidIdentityToken: malformed, bad signature, wrong issuer/audience/alg/key
+  aws_expired_identity_token,   // ExpiredTokenException (HTTP 400): the web identity token's `exp` has passed
+  aws_idp_rejected_claim,       // IDPRejectedClaim: the identity provider or the role rejects a claim
+  aws_idp_communication_error,  // IDPCommunicationError: discovery/JWKS unreachable or unusable; retryable
 };
 
 struct Error {
@@ -105,7 +110,7 @@ using Status = Result<void>;
 // Early return on error, for functions that return any Result<U>.
 #define BERTH_TRY(expr)                            \
   do {                                             \
-    auto berth_try_result_ = (expr);               \
+    auto&& berth_try_result_ = (expr);             \
     if (!berth_try_result_.ok())                   \
       return std::move(berth_try_result_).error(); \
   } while (0)

@@ -7,6 +7,8 @@
 // forward with a clock read; the timer is re-armed only when it fires or the deadline moves earlier.
 #include "http/connection.hpp"
 
+#include <fmt/format.h>
+#include <sys/sendfile.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -24,8 +26,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <fmt/format.h>
-#include <sys/sendfile.h>
 
 #include <algorithm>
 #include <array>
@@ -68,13 +68,20 @@ bool iequals(std::string_view a, std::string_view b) { return beast::iequals(to_
 
 Method to_method(bhttp::verb verb) {
   switch (verb) {
-    case bhttp::verb::get: return Method::get;
-    case bhttp::verb::head: return Method::head;
-    case bhttp::verb::post: return Method::post;
-    case bhttp::verb::put: return Method::put;
-    case bhttp::verb::patch: return Method::patch;
-    case bhttp::verb::delete_: return Method::delete_;
-    default: return Method::other;
+    case bhttp::verb::get:
+      return Method::get;
+    case bhttp::verb::head:
+      return Method::head;
+    case bhttp::verb::post:
+      return Method::post;
+    case bhttp::verb::put:
+      return Method::put;
+    case bhttp::verb::patch:
+      return Method::patch;
+    case bhttp::verb::delete_:
+      return Method::delete_;
+    default:
+      return Method::other;
   }
 }
 
@@ -151,16 +158,23 @@ class RequestBody final : public BodyReader {
   Task<Result<std::size_t>> read_some(std::span<char> buffer) override {
     if (broken_) co_return make_error(ErrorCode::invalid_argument, "request body already failed");
     if (done_ || buffer.empty()) co_return std::size_t{0};
+    // g++ 12 miscompiles co_await inside conditions and `co_return co_await` of a Result next to
+    // other co_returns (the frame is resumed after it finished); every co_await gets a named result.
     if (expect_continue_ && !continue_sent_) {
       continue_sent_ = true;
-      if (!co_await connection_.write_all(asio::buffer(kContinue.data(), kContinue.size()))) {
+      const bool sent = co_await connection_.write_all(asio::buffer(kContinue.data(), kContinue.size()));
+      if (!sent) {
         broken_ = true;
         co_return connection_.read_error();
       }
     }
-    // Not a ?: with co_await in both arms: g++ 12 miscompiles that.
-    if (chunked_) co_return co_await read_chunked(buffer);
-    co_return co_await read_fixed(buffer);
+    Result<std::size_t> read = std::size_t{0};
+    if (chunked_) {
+      read = co_await read_chunked(buffer);
+    } else {
+      read = co_await read_fixed(buffer);
+    }
+    co_return read;
   }
 
   // After the handler: reads what is left of a short body so the connection can carry another
@@ -170,7 +184,7 @@ class RequestBody final : public BodyReader {
     // The client waits for 100 Continue or a final status; it may never send the body.
     if (expect_continue_ && !continue_sent_) co_return false;
     if (!chunked_ && remaining_ > connection_.buffered() + kDrainLimit) co_return false;
-    std::array<char, 8 * 1024> scratch;
+    std::vector<char> scratch(8 * 1024);
     std::uint64_t drained = 0;
     while (!done_) {
       auto n = co_await read_some(scratch);
@@ -333,7 +347,9 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
         co_return;
       }
     }
-    for (bool first = true; co_await serve_next(first); first = false) {
+    for (bool first = true;; first = false) {
+      const bool keep_open = co_await serve_next(first);
+      if (!keep_open) break;
     }
     stop_watchdog();
     close();
@@ -369,7 +385,8 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
       co_return false;
     }
     if (ec) co_return false;
-    co_return co_await serve_request(parser);
+    const bool keep_open = co_await serve_request(parser);
+    co_return keep_open;
   }
 
   Task<bool> serve_request(HeaderParser& parser) {
@@ -397,26 +414,29 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
     RequestBody<Stream> body(*this, parser);
     request.body = &body;
     Response response = co_await call_handler(request);
-    if (!co_await body.finish()) keep_alive = false;
+    const bool drained = co_await body.finish();
+    if (!drained) keep_alive = false;
     keep_alive = keep_alive && !state_.stopping.load(std::memory_order_acquire);
     const WriteResult written = co_await write_response(response, request.method, version, keep_alive);
 
     const auto duration = Clock::now() - started;
     state_.metrics.record_request(response.route, response.status, body.bytes_read(), written.bytes, duration);
-    log::info("request", {{"method", request.method_text},
-                          {"path", request.path},
-                          {"status", std::to_string(response.status)},
-                          {"bytes_in", std::to_string(body.bytes_read())},
-                          {"bytes_out", std::to_string(written.bytes)},
-                          {"duration_ms", fmt::format("{:.3f}", std::chrono::duration<double, std::milli>(duration).count())},
-                          {"client", remote_},
-                          {"route", response.route}});
-    co_return keep_alive && written.ok;
+    log::info("request",
+              {{"method", request.method_text},
+               {"path", request.path},
+               {"status", std::to_string(response.status)},
+               {"bytes_in", std::to_string(body.bytes_read())},
+               {"bytes_out", std::to_string(written.bytes)},
+               {"duration_ms", fmt::format("{:.3f}", std::chrono::duration<double, std::milli>(duration).count())},
+               {"client", remote_},
+               {"route", response.route}});
+    co_return keep_alive&& written.ok;
   }
 
   Task<Response> call_handler(Request& request) {
     try {
-      co_return co_await state_.handler(request);
+      Response response = co_await state_.handler(request);
+      co_return response;
     } catch (const std::exception& e) {
       log::error("handler failed", {{"path", request.path}, {"error", e.what()}});
     } catch (...) {
@@ -498,7 +518,8 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
         const ssize_t n = ::pread(file.fd.get(), chunk.data(), want, static_cast<off_t>(file.offset + sent));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-          log::error("file body read failed", {{"error", n < 0 ? std::strerror(errno) : "file shorter than announced"}});
+          log::error("file body read failed",
+                     {{"error", n < 0 ? std::strerror(errno) : "file shorter than announced"}});
           break;
         }
         set_deadline(state_.options.idle_timeout);

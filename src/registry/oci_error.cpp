@@ -35,7 +35,11 @@ int oci_status(ErrorCode code) {
     case ErrorCode::aws_incomplete_signature:
     case ErrorCode::aws_signature_does_not_match:
     case ErrorCode::aws_invalid_client_token_id:
-    case ErrorCode::aws_expired_token: return 401;
+    case ErrorCode::aws_expired_token:
+    case ErrorCode::aws_invalid_identity_token:
+    case ErrorCode::aws_expired_identity_token:
+    case ErrorCode::aws_idp_rejected_claim:
+    case ErrorCode::aws_idp_communication_error: return 401;
   }
   return 500;
 }
@@ -69,7 +73,11 @@ std::string_view oci_code(ErrorCode code) {
     case ErrorCode::aws_incomplete_signature:
     case ErrorCode::aws_signature_does_not_match:
     case ErrorCode::aws_invalid_client_token_id:
-    case ErrorCode::aws_expired_token: return "UNAUTHORIZED";
+    case ErrorCode::aws_expired_token:
+    case ErrorCode::aws_invalid_identity_token:
+    case ErrorCode::aws_expired_identity_token:
+    case ErrorCode::aws_idp_rejected_claim:
+    case ErrorCode::aws_idp_communication_error: return "UNAUTHORIZED";
   }
   return "UNKNOWN";
 }

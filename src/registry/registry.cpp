@@ -123,7 +123,8 @@ http::Task<http::Response> Registry::dispatch(RegistryRequest& request) {
   }
   if (route.endpoint == Endpoint::catalog) {
     if (method != Method::get) co_return unsupported_method();
-    co_return render(co_await listings_->catalog(request.http, request.caller));
+    Result<http::Response> catalog = co_await listings_->catalog(request.http, request.caller);
+    co_return render(std::move(catalog));
   }
 
   auto action = required_action(route, method);
@@ -143,36 +144,51 @@ http::Task<http::Response> Registry::dispatch(RegistryRequest& request) {
     }
   }
 
+  // Each co_await stores its result in a named variable: g++ 12 miscompiles co_await inside
+  // conditions and call arguments of a co_return (see src/http/connection.cpp).
+  Result<http::Response> result = make_error(ErrorCode::unsupported, "method not allowed on this endpoint");
   switch (route.endpoint) {
     case Endpoint::blob:
-      if (method == Method::get || method == Method::head) co_return render(co_await blobs_->get(request));
-      if (method == Method::delete_) co_return render(co_await blobs_->remove(request));
+      if (method == Method::get || method == Method::head) {
+        result = co_await blobs_->get(request);
+      } else if (method == Method::delete_) {
+        result = co_await blobs_->remove(request);
+      }
       break;
     case Endpoint::upload_start:
-      if (method == Method::post) co_return render(co_await uploads_->start(request));
+      if (method == Method::post) result = co_await uploads_->start(request);
       break;
     case Endpoint::upload:
-      if (method == Method::patch) co_return render(co_await uploads_->patch(request));
-      if (method == Method::put) co_return render(co_await uploads_->finish(request));
-      if (method == Method::get) co_return render(co_await uploads_->status(request));
-      if (method == Method::delete_) co_return render(co_await uploads_->cancel(request));
+      if (method == Method::patch) {
+        result = co_await uploads_->patch(request);
+      } else if (method == Method::put) {
+        result = co_await uploads_->finish(request);
+      } else if (method == Method::get) {
+        result = co_await uploads_->status(request);
+      } else if (method == Method::delete_) {
+        result = co_await uploads_->cancel(request);
+      }
       break;
     case Endpoint::manifest:
-      if (method == Method::get || method == Method::head) co_return render(co_await manifests_->get(request));
-      if (method == Method::put) co_return render(co_await manifests_->put(request));
-      if (method == Method::delete_) co_return render(co_await manifests_->remove(request));
+      if (method == Method::get || method == Method::head) {
+        result = co_await manifests_->get(request);
+      } else if (method == Method::put) {
+        result = co_await manifests_->put(request);
+      } else if (method == Method::delete_) {
+        result = co_await manifests_->remove(request);
+      }
       break;
     case Endpoint::tags_list:
-      if (method == Method::get) co_return render(co_await listings_->tags(request));
+      if (method == Method::get) result = co_await listings_->tags(request);
       break;
     case Endpoint::referrers:
-      if (method == Method::get) co_return render(co_await listings_->referrers(request));
+      if (method == Method::get) result = co_await listings_->referrers(request);
       break;
     case Endpoint::base:
     case Endpoint::catalog:
       break;
   }
-  co_return unsupported_method();
+  co_return render(std::move(result));
 }
 
 }  // namespace berth::registry

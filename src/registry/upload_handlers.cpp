@@ -107,7 +107,8 @@ http::Task<Status> append_body(http::BodyReader& body, storage::UploadWriter& wr
 http::Task<Status> append_whole_body(RegistryContext& context, std::string_view id, http::BodyReader& body) {
   auto writer = context.blobs.open_upload(id);
   if (!writer) co_return std::move(writer).error();
-  co_return co_await append_body(body, **writer);
+  Status appended = co_await append_body(body, **writer);
+  co_return appended;
 }
 
 // Appends the request's chunk (PATCH, or the final chunk of a PUT) to the session. With a
@@ -154,19 +155,23 @@ Result<http::Response> chunk_refused(RegistryContext& context, const RegistryReq
 // commit fsyncs and renames, and the link is a database commit. A digest mismatch keeps the upload.
 http::Task<Status> commit(RegistryContext& context, std::string_view repository, std::string_view id,
                           const Digest& digest) {
-  co_return co_await offload(context.blocking, [&]() -> Status {
+  Status committed = co_await offload(context.blocking, [&]() -> Status {
     auto committed = context.blobs.commit_upload(id, digest);
     if (!committed) return std::move(committed).error();
     BERTH_TRY(context.metadata.link_blob(repository, digest, committed->size));
     return context.metadata.delete_upload(id);
   });
+  co_return committed;
 }
 
 // Links `digest` into the route's repository when the caller may read it where it already lives:
 // in `from` when named (a `from` the caller cannot pull is treated as not having the blob, so a
-// mount never reveals what another repository holds), else anywhere in the registry.
+// mount never reveals what another repository holds). Without `from`, the spec lets a registry
+// mount any blob it has; berth does so only for anonymous callers, because for an authenticated
+// caller knowing a digest must not grant read access to another team's blob.
 Result<bool> mount(RegistryContext& context, const RegistryRequest& request, const Digest& digest) {
   const auto from = request.http.query.get("from");
+  if (!from && !request.caller.anonymous) return false;
   if (from && (!is_valid_repository_name(*from) || !context.access.allows(request.caller, *from, auth::Action::pull))) {
     return false;
   }
@@ -197,7 +202,10 @@ HandlerResult UploadHandlers::start(RegistryRequest& request) {
     auto id = create_session(context_, repository);
     if (!id) co_return std::move(id).error();
     Status stored = co_await append_whole_body(context_, *id, *request.http.body);
-    if (stored) stored = co_await commit(context_, repository, *id, *digest);
+    if (stored) {
+      Status committed = co_await commit(context_, repository, *id, *digest);
+      stored = std::move(committed);
+    }
     if (!stored) {
       // The client never saw this session, so nothing can resume it.
       drop_session(context_, *id);

@@ -481,22 +481,33 @@ def read_layout_index(path: Path) -> dict:
 
 
 # --------------------------------------------------------------------------------------------------
-# skopeo with a private blob-info cache
+# A private blob-info cache for containers/image tools (skopeo, podman, buildah)
+
+
+def with_private_blob_info_cache(cmd: list) -> list:
+    """Wraps `cmd` so it runs with an empty, throwaway /var/lib/containers.
+
+    containers/image (skopeo 1.9, podman 4.3, buildah 1.28) keeps a BoltDB "blob info cache" that
+    remembers which blobs it has seen in which registry/repository; later runs then skip uploads or
+    try cross-repository mounts, which would hide bugs. As root its location is fixed at
+    /var/lib/containers/cache (only non-root users get $XDG_DATA_HOME/$HOME), there is no flag for
+    it, and podman writes it there even with a private graphroot. So the command runs in a private
+    mount namespace (`unshare --mount`, propagation private) with an empty tmpfs over
+    /var/lib/containers: the cache lives and dies with that one process and the host's
+    /var/lib/containers is never written (only the empty mount point is created if missing).
+    Private storage (graphroot/runroot) must therefore live elsewhere (a temp dir).
+    """
+    script = ("mkdir -p /var/lib/containers && "
+              "mount -t tmpfs -o size=64m,mode=0700 berth-itest-cache /var/lib/containers && "
+              'exec "$@"')
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh", *map(str, cmd)]
 
 
 class Skopeo:
-    """Runs skopeo with nothing shared between runs.
-
-    skopeo 1.9 (containers/image 5.23) keeps a BoltDB "blob info cache" that remembers which blobs
-    it has seen in which registry/repository; later runs then skip uploads or try cross-repository
-    mounts, which would hide bugs. As root the location is fixed at /var/lib/containers/cache (only
-    non-root users get $XDG_DATA_HOME/$HOME) and skopeo has no flag for it. So each run happens in
-    a private mount namespace (`unshare -m`, propagation private) with an empty tmpfs mounted over
-    /var/lib/containers: the cache lives and dies with that one skopeo process and the host's
-    /var/lib/containers is never written (only the empty mount point is created if missing). HOME,
-    XDG_RUNTIME_DIR and REGISTRY_AUTH_FILE point into a temp dir so no credentials or registries
-    config of the machine's user leak in; `--insecure-policy` avoids depending on policy.json.
-    """
+    """Runs skopeo with nothing shared between runs: a private blob-info cache (see
+    with_private_blob_info_cache), and HOME, XDG_RUNTIME_DIR and REGISTRY_AUTH_FILE in a temp dir so
+    no credentials or registries config of the machine's user leak in; `--insecure-policy` avoids
+    depending on policy.json."""
 
     def __init__(self, home: Path):
         self.home = Path(home)
@@ -509,10 +520,7 @@ class Skopeo:
         self.env.pop("XDG_DATA_HOME", None)
 
     def __call__(self, *args, timeout=240, check=True) -> subprocess.CompletedProcess:
-        script = ("mkdir -p /var/lib/containers && "
-                  "mount -t tmpfs -o size=64m,mode=0700 berth-itest-cache /var/lib/containers && "
-                  'exec skopeo --insecure-policy --tmpdir "$TMPDIR" "$@"')
-        cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "skopeo", *map(str, args)]
+        cmd = with_private_blob_info_cache(["skopeo", "--insecure-policy", "--tmpdir", self.home / "tmp", *args])
         return run(cmd, timeout=timeout, check=check, env=self.env)
 
 
@@ -528,8 +536,7 @@ def skopeo(tmp_path) -> Skopeo:
 
 
 class ContainersEnv:
-    """podman and buildah sharing one private vfs store. Their blob-info cache lives under the
-    graphroot, so it is private too."""
+    """podman and buildah sharing one private vfs store, each run with a private blob-info cache."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -557,20 +564,21 @@ class ContainersEnv:
                         BUILDAH_ISOLATION="chroot", STORAGE_DRIVER="vfs")
 
     def podman(self, *args, timeout=240, check=True):
-        return run(["podman", *map(str, args)], timeout=timeout, check=check, env=self.env)
+        return run(with_private_blob_info_cache(["podman", *args]), timeout=timeout, check=check, env=self.env)
 
     def buildah(self, *args, timeout=240, check=True):
-        return run(["buildah", *map(str, args)], timeout=timeout, check=check, env=self.env)
+        return run(with_private_blob_info_cache(["buildah", *args]), timeout=timeout, check=check, env=self.env)
 
     def cleanup(self):
         # vfs layers are plain directories; remove images so the tmp dir can go.
-        run(["podman", "system", "reset", "--force"], timeout=120, check=False, env=self.env)
+        self.podman("system", "reset", "--force", timeout=120, check=False)
 
 
 @pytest.fixture
 def containers_env(tmp_path):
     require_binary("podman")
     require_binary("buildah")
+    require_binary("unshare")
     env = ContainersEnv(tmp_path / "containers")
     yield env
     env.cleanup()

@@ -5,7 +5,7 @@ import os
 import re
 from pathlib import Path
 
-from conftest import BERTH_BINARY, BerthServer, RegistryClient, run, write_config
+from conftest import BERTH_BINARY, RegistryClient, run
 
 
 def test_version():

@@ -8,8 +8,6 @@ import signal
 import socket
 import time
 
-import pytest
-
 from conftest import sha256_digest
 
 LIMITS = """

@@ -9,10 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cctype>
@@ -118,7 +118,8 @@ inline Handler make_test_handler(std::filesystem::path file_path) {
 // A Server on 127.0.0.1:0 served by a background thread; stops and joins on destruction.
 class TestServer {
  public:
-  TestServer(ServerOptions options, Handler handler) : server_(with_defaults(std::move(options)), std::move(handler), metrics_) {
+  TestServer(ServerOptions options, Handler handler)
+      : server_(with_defaults(std::move(options)), std::move(handler), metrics_) {
     auto port = server_.listen();
     if (!port.ok()) throw std::runtime_error(port.error().message);
     port_ = *port;
@@ -227,7 +228,8 @@ class RawClient {
       pos = next + 2;
     }
     if (head || response.status < 200 || response.status == 204 || response.status == 304) return response;
-    std::size_t length = std::stoull(response.header("content-length").empty() ? "0" : response.header("content-length"));
+    std::size_t length =
+        std::stoull(response.header("content-length").empty() ? "0" : response.header("content-length"));
     while (pending_.size() < length) {
       if (!fill()) return std::nullopt;
     }

@@ -1,3 +1,4 @@
+#include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -5,7 +6,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <string>
@@ -45,8 +45,8 @@ class TlsServerTest : public ::testing::Test {
   void SetUp() override {
     certificate_ = (dir_.path() / "cert.pem").string();
     key_ = (dir_.path() / "key.pem").string();
-    std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " +
-                          key_ + " -out " + certificate_ +
+    std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout " + key_ +
+                          " -out " + certificate_ +
                           " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1";
     ASSERT_EQ(std::system(command.c_str()), 0);
     file_data_ = pseudo_random_bytes(2 * 1024 * 1024 + 5);
@@ -66,9 +66,9 @@ class TlsServerTest : public ::testing::Test {
 
 TEST_F(TlsServerTest, EchoRoundTrip) {
   TestServer server(tls_options(), make_test_handler(dir_.path() / "blob"));
-  std::string response = tls_exchange(
-      server.port(), certificate_,
-      "POST /echo?a=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 11\r\n\r\nhello world");
+  std::string response =
+      tls_exchange(server.port(), certificate_,
+                   "POST /echo?a=1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 11\r\n\r\nhello world");
   EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
   EXPECT_NE(response.find("X-Tls: 1\r\n"), std::string::npos);
   EXPECT_NE(response.find("Connection: close\r\n"), std::string::npos);
