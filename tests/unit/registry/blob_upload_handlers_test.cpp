@@ -49,12 +49,16 @@ class StringBody final : public http::BodyReader {
 class AllButOneRepository final : public auth::AccessPolicy {
  public:
   explicit AllButOneRepository(std::string hidden) : hidden_(std::move(hidden)) {}
-  Result<auth::Caller> authenticate(std::optional<std::string_view>) override { return auth::Caller{"tester", false}; }
+  Result<auth::Caller> authenticate(std::optional<std::string_view>) override {
+    return auth::Caller{"tester", anonymous};
+  }
   bool allows(const auth::Caller&, std::string_view repository, auth::Action action) override {
     return !(repository == hidden_ && action == auth::Action::pull);
   }
   bool creates_repository_on_push() const override { return true; }
   std::string challenge() const override { return {}; }
+
+  bool anonymous = false;
 
  private:
   std::string hidden_;
@@ -390,12 +394,21 @@ TEST_F(BlobUploadHandlersTest, MountNeverReadsARepositoryTheCallerCannotPull) {
   EXPECT_EQ(send({http::Method::head, "/v2/team/app/blobs/" + digest_of(blob)}).status, 404);
 }
 
-TEST_F(BlobUploadHandlersTest, MountWithoutFromFindsAnyKnownBlob) {
+TEST_F(BlobUploadHandlersTest, MountWithoutFromFindsAnyKnownBlobForAnonymousCallers) {
+  access_.anonymous = true;
   const std::string blob = "well-known layer";
   push("team/base", blob);
   http::Response response = send({http::Method::post, "/v2/team/app/blobs/uploads/?mount=" + digest_of(blob)});
   EXPECT_EQ(response.status, 201);
   EXPECT_EQ(send({http::Method::head, "/v2/team/app/blobs/" + digest_of(blob)}).status, 200);
+}
+
+TEST_F(BlobUploadHandlersTest, MountWithoutFromNeverGrantsAnAuthenticatedCallerAnotherRepositorysBlob) {
+  const std::string blob = "another team's layer";
+  push("other/base", blob);
+  http::Response response = send({http::Method::post, "/v2/team/app/blobs/uploads/?mount=" + digest_of(blob)});
+  EXPECT_EQ(response.status, 202);
+  EXPECT_EQ(send({http::Method::head, "/v2/team/app/blobs/" + digest_of(blob)}).status, 404);
 }
 
 TEST_F(BlobUploadHandlersTest, GetHonoursOneRange) {
