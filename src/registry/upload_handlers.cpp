@@ -141,14 +141,21 @@ http::Task<Status> append_chunk(RegistryContext& context, RegistryRequest& reque
   co_return Status{};
 }
 
-// A refused chunk: the error plus where the upload really stands, so the client can resume.
-Result<http::Response> chunk_refused(RegistryContext& context, const RegistryRequest& request, Error error) {
+// `response` as an answer about the route's session: with where the upload stands.
+Result<http::Response> with_session_progress(RegistryContext& context, const RegistryRequest& request,
+                                             http::Response response) {
   const std::string& id = request.route.reference;
-  http::Response response = oci_error_response(error);
   auto size = context.blobs.upload_size(id);
   if (!size) return std::move(size).error();
   set_session_headers(response, request.route.repository, id, *size);
   return response;
+}
+
+// A chunk that was not appended. One refused for where it starts also says where the upload really
+// stands, so the client can resume.
+Result<http::Response> chunk_failed(RegistryContext& context, const RegistryRequest& request, Error error) {
+  if (error.code != ErrorCode::range_invalid) return error;
+  return with_session_progress(context, request, oci_error_response(error));
 }
 
 // Publishes the upload as `digest` and links it into the repository. Runs on the blocking pool:
@@ -228,15 +235,8 @@ HandlerResult UploadHandlers::patch(RegistryRequest& request) {
   auto session = find_session(context_, request);
   if (!session) co_return std::move(session).error();
   Status appended = co_await append_chunk(context_, request);
-  if (!appended) {
-    if (appended.error().code == ErrorCode::range_invalid) co_return chunk_refused(context_, request, appended.error());
-    co_return std::move(appended).error();
-  }
-  auto size = context_.blobs.upload_size(request.route.reference);
-  if (!size) co_return std::move(size).error();
-  http::Response response = http::Response::empty(202);
-  set_session_headers(response, request.route.repository, request.route.reference, *size);
-  co_return response;
+  if (!appended) co_return chunk_failed(context_, request, std::move(appended).error());
+  co_return with_session_progress(context_, request, http::Response::empty(202));
 }
 
 HandlerResult UploadHandlers::finish(RegistryRequest& request) {
@@ -245,10 +245,7 @@ HandlerResult UploadHandlers::finish(RegistryRequest& request) {
   auto digest = digest_parameter(request.http);
   if (!digest) co_return std::move(digest).error();
   Status appended = co_await append_chunk(context_, request);
-  if (!appended) {
-    if (appended.error().code == ErrorCode::range_invalid) co_return chunk_refused(context_, request, appended.error());
-    co_return std::move(appended).error();
-  }
+  if (!appended) co_return chunk_failed(context_, request, std::move(appended).error());
   Status committed = co_await commit(context_, request.route.repository, request.route.reference, *digest);
   if (!committed) co_return std::move(committed).error();
   co_return blob_created(request.route.repository, *digest);
@@ -257,11 +254,7 @@ HandlerResult UploadHandlers::finish(RegistryRequest& request) {
 HandlerResult UploadHandlers::status(RegistryRequest& request) {
   auto session = find_session(context_, request);
   if (!session) co_return std::move(session).error();
-  auto size = context_.blobs.upload_size(request.route.reference);
-  if (!size) co_return std::move(size).error();
-  http::Response response = http::Response::empty(204);
-  set_session_headers(response, request.route.repository, request.route.reference, *size);
-  co_return response;
+  co_return with_session_progress(context_, request, http::Response::empty(204));
 }
 
 HandlerResult UploadHandlers::cancel(RegistryRequest& request) {

@@ -1,5 +1,7 @@
 #include "registry/registry_test_support.hpp"
 
+#include <unistd.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -11,7 +13,9 @@ namespace berth::registry::test {
 
 http::Task<Result<std::size_t>> StringBody::read_some(std::span<char> buffer) {
   ++reads_;
-  std::size_t n = std::min({buffer.size(), piece_, data_.size() - position_});
+  if (fail_after_ && position_ >= *fail_after_) co_return make_error(ErrorCode::internal, "connection reset");
+  const std::size_t end = std::min(data_.size(), fail_after_.value_or(data_.size()));
+  std::size_t n = std::min({buffer.size(), piece_, end - position_});
   std::copy_n(data_.data() + position_, n, buffer.data());
   position_ += n;
   co_return n;
@@ -47,6 +51,15 @@ std::string error_code(const http::Response& response) {
     return "<not an OCI error>";
   }
   return json["errors"][0]["code"].get<std::string>();
+}
+
+std::string file_body(const http::Response& response) {
+  const auto* file = std::get_if<http::FileBody>(&response.body);
+  if (file == nullptr) return "<not a file body>";
+  std::string out(file->length, '\0');
+  const ssize_t n = ::pread(file->fd.get(), out.data(), out.size(), static_cast<off_t>(file->offset));
+  if (n != static_cast<ssize_t>(out.size())) return "<short read>";
+  return out;
 }
 
 void RegistryTest::SetUp() {

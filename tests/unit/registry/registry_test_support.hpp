@@ -27,12 +27,14 @@
 
 namespace berth::registry::test {
 
-// Serves a string as the request body in pieces of at most `piece` bytes.
+// Serves a string as the request body in pieces of at most `piece` bytes; fails after `fail_after`
+// bytes when set, as a client that disconnects mid-body.
 class StringBody final : public http::BodyReader {
  public:
   // `content_length` nullopt = a chunked body.
-  StringBody(std::string data, std::optional<std::uint64_t> content_length, std::size_t piece = 1 << 20)
-      : data_(std::move(data)), content_length_(content_length), piece_(piece) {}
+  StringBody(std::string data, std::optional<std::uint64_t> content_length, std::size_t piece = 1 << 20,
+             std::optional<std::size_t> fail_after = std::nullopt)
+      : data_(std::move(data)), content_length_(content_length), piece_(piece), fail_after_(fail_after) {}
 
   std::optional<std::uint64_t> content_length() const override { return content_length_; }
   http::Task<Result<std::size_t>> read_some(std::span<char> buffer) override;
@@ -43,14 +45,18 @@ class StringBody final : public http::BodyReader {
   std::string data_;
   std::optional<std::uint64_t> content_length_;
   std::size_t piece_;
+  std::optional<std::size_t> fail_after_;
   std::size_t position_ = 0;
   std::size_t reads_ = 0;
 };
 
-// Everyone is authenticated and may do everything, except pull the repositories in `hidden`.
+// Everyone is let in (as "tester", anonymous when `anonymous`) and may do everything, except pull the
+// repositories in `hidden`.
 class TestAccess final : public auth::AccessPolicy {
  public:
-  Result<auth::Caller> authenticate(std::optional<std::string_view>) override { return auth::Caller{"tester", false}; }
+  Result<auth::Caller> authenticate(std::optional<std::string_view>) override {
+    return auth::Caller{"tester", anonymous};
+  }
   bool allows(const auth::Caller&, std::string_view repository, auth::Action action) override {
     return !(action == auth::Action::pull && hidden.contains(std::string(repository)));
   }
@@ -58,6 +64,7 @@ class TestAccess final : public auth::AccessPolicy {
   std::string challenge() const override { return {}; }
 
   std::set<std::string> hidden;
+  bool anonymous = false;
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -71,6 +78,8 @@ std::string header(const http::Response& response, std::string_view name);
 std::string body_text(const http::Response& response);
 // The first OCI error code of an error body, or "<not an OCI error>".
 std::string error_code(const http::Response& response);
+// The bytes a FileBody response would send, or "<not a file body>".
+std::string file_body(const http::Response& response);
 
 class RegistryTest : public ::testing::Test {
  protected:
