@@ -7,6 +7,7 @@
 
 #include "app/data_stores.hpp"
 #include "app/fsck.hpp"
+#include "app/repository_commands.hpp"
 #include "app/serve.hpp"
 #include "app/settings.hpp"
 #include "common/log.hpp"
@@ -86,6 +87,21 @@ int main(int argc, char** argv) {
   auto* fsck = app.add_subcommand("fsck", "Re-hash every blob and check every manifest reference and tag");
   add_common_flags(*fsck, fsck_flags);
 
+  CommonFlags repository_flags;
+  std::string repository_name;
+  bool force = false;
+  auto* repository = app.add_subcommand("repository", "Create, list and delete repositories");
+  repository->require_subcommand(1);
+  add_common_flags(*repository, repository_flags);
+  auto* repository_create = repository->add_subcommand("create", "Create a repository (idempotent)");
+  repository_create->add_option("name", repository_name, "Repository name, e.g. team/app")->required();
+  auto* repository_list = repository->add_subcommand("list", "List repositories");
+  auto* repository_delete = repository->add_subcommand("delete", "Delete a repository");
+  repository_delete->add_option("name", repository_name, "Repository name")->required();
+  repository_delete->add_flag("--force", force, "Delete even if it still holds images");
+  // --data and --config may follow the action (`berth repository create team/app --data DIR`).
+  for (auto* action : {repository_create, repository_list, repository_delete}) action->fallthrough();
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -94,13 +110,16 @@ int main(int argc, char** argv) {
     std::cout << "berth " << BERTH_VERSION << "\n";
     return 0;
   }
-  const CommonFlags& flags = serve->parsed() ? serve_flags : fsck_flags;
+  const CommonFlags& flags = serve->parsed() ? serve_flags : repository->parsed() ? repository_flags : fsck_flags;
   auto settings = resolve_settings(flags);
   if (!settings.ok()) {
     std::cerr << "berth: " << settings.error().message << "\n";
     return 2;
   }
   if (fsck->parsed()) return run_fsck(*settings);
+  if (repository_create->parsed()) return berth::app::create_repository(*settings, repository_name);
+  if (repository_list->parsed()) return berth::app::list_repositories(*settings);
+  if (repository_delete->parsed()) return berth::app::delete_repository(*settings, repository_name, force);
 
   if (!listen.empty()) settings->listen = listen;
   if (anonymous) settings->anonymous = true;

@@ -1,4 +1,4 @@
-"""The berth command line: version, help, config files, fsck."""
+"""The berth command line: version, help, config files, fsck, repositories."""
 
 import json
 import os
@@ -17,7 +17,7 @@ def test_version():
 def test_help_lists_commands():
     result = run([BERTH_BINARY, "--help"], timeout=10)
     out = result.stdout.decode() + result.stderr.decode()
-    for command in ("serve", "fsck"):
+    for command in ("serve", "fsck", "repository"):
         assert re.search(rf"\b{command}\b", out), out
     result = run([BERTH_BINARY, "serve", "--help"], timeout=10)
     out = result.stdout.decode()
@@ -108,3 +108,38 @@ def test_fsck_detects_missing_blob(berth_factory, tmp_path):
     out = result.stdout.decode() + result.stderr.decode()
     assert result.returncode != 0, out
     assert image.layer_digests[1].split(":")[1] in out, out
+
+
+def berth_cli(*args, check=False):
+    result = run([BERTH_BINARY, *args], timeout=30, check=check)
+    return result.returncode, result.stdout.decode() + result.stderr.decode()
+
+
+def test_repository_create_list_delete(tmp_path):
+    data = str(tmp_path / "data")
+    assert berth_cli("repository", "create", "team/app", "--data", data) == (0, "created repository team/app\n")
+    assert berth_cli("repository", "create", "team/app", "--data", data)[0] == 0  # idempotent
+    assert berth_cli("repository", "create", "team/other", "--data", data)[0] == 0
+    assert berth_cli("repository", "list", "--data", data) == (0, "team/app\nteam/other\n")
+    assert berth_cli("repository", "delete", "team/app", "--data", data)[0] == 0
+    assert berth_cli("repository", "list", "--data", data) == (0, "team/other\n")
+    code, out = berth_cli("repository", "delete", "team/app", "--data", data)
+    assert code == 1 and "no repository named team/app" in out
+
+
+def test_repository_refuses_bad_names(tmp_path):
+    code, out = berth_cli("repository", "create", "Team/App", "--data", str(tmp_path / "data"))
+    assert code == 2 and "invalid repository name" in out
+    code, out = berth_cli("repository", "create", "../escape", "--data", str(tmp_path / "data"))
+    assert code == 2 and "invalid repository name" in out
+
+
+def test_repository_holding_images_is_kept_unless_forced(berth_factory, tmp_path):
+    data_dir = tmp_path / "data"
+    push_and_stop(berth_factory, data_dir)
+    repositories = berth_cli("repository", "list", "--data", str(data_dir))[1].split()
+    assert repositories, "the push created no repository"
+    code, out = berth_cli("repository", "delete", repositories[0], "--data", str(data_dir))
+    assert code == 1 and "still holds images" in out
+    assert berth_cli("repository", "delete", repositories[0], "--force", "--data", str(data_dir))[0] == 0
+    assert repositories[0] not in berth_cli("repository", "list", "--data", str(data_dir))[1].split()
