@@ -8,6 +8,7 @@
 #include "app/data_stores.hpp"
 #include "app/fsck.hpp"
 #include "app/repository_commands.hpp"
+#include "app/role_commands.hpp"
 #include "app/serve.hpp"
 #include "app/settings.hpp"
 #include "common/log.hpp"
@@ -102,6 +103,21 @@ int main(int argc, char** argv) {
   // --data and --config may follow the action (`berth repository create team/app --data DIR`).
   for (auto* action : {repository_create, repository_list, repository_delete}) action->fallthrough();
 
+  CommonFlags role_flags;
+  std::string role_file;
+  std::string role_name;
+  auto* role = app.add_subcommand("role", "Store, list and delete IAM roles");
+  role->require_subcommand(1);
+  add_common_flags(*role, role_flags);
+  auto* role_put = role->add_subcommand("put", "Store or replace a role from a JSON file");
+  role_put->add_option("file", role_file, "Role file: RoleName, AssumeRolePolicyDocument, Policies, MaxSessionDuration")
+      ->required();
+  auto* role_list = role->add_subcommand("list", "List roles");
+  auto* role_delete = role->add_subcommand("delete", "Delete a role");
+  role_delete->add_option("name", role_name, "Role name")->required();
+  // --data and --config may follow the action (`berth role put role.json --data DIR`).
+  for (auto* action : {role_put, role_list, role_delete}) action->fallthrough();
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -110,7 +126,10 @@ int main(int argc, char** argv) {
     std::cout << "berth " << BERTH_VERSION << "\n";
     return 0;
   }
-  const CommonFlags& flags = serve->parsed() ? serve_flags : repository->parsed() ? repository_flags : fsck_flags;
+  const CommonFlags& flags = serve->parsed()        ? serve_flags
+                             : repository->parsed() ? repository_flags
+                             : role->parsed()       ? role_flags
+                                                    : fsck_flags;
   auto settings = resolve_settings(flags);
   if (!settings.ok()) {
     std::cerr << "berth: " << settings.error().message << "\n";
@@ -120,6 +139,9 @@ int main(int argc, char** argv) {
   if (repository_create->parsed()) return berth::app::create_repository(*settings, repository_name);
   if (repository_list->parsed()) return berth::app::list_repositories(*settings);
   if (repository_delete->parsed()) return berth::app::delete_repository(*settings, repository_name, force);
+  if (role_put->parsed()) return berth::app::put_role(*settings, role_file);
+  if (role_list->parsed()) return berth::app::list_roles(*settings);
+  if (role_delete->parsed()) return berth::app::delete_role(*settings, role_name);
 
   if (!listen.empty()) settings->listen = listen;
   if (anonymous) settings->anonymous = true;

@@ -1,5 +1,6 @@
 #include "app/data_stores.hpp"
 
+#include <iostream>
 #include <system_error>
 
 #include "metadata/sqlite_metadata_store.hpp"
@@ -18,6 +19,15 @@ Result<DataStores> open_data_stores(const std::filesystem::path& data_dir) {
   auto metadata = metadata::SqliteMetadataStore::open(data_dir / "berth.db");
   if (!metadata.ok()) return std::move(metadata).error();
   return DataStores{std::move(blobs).value(), std::move(metadata).value()};
+}
+
+std::unique_ptr<metadata::MetadataStore> open_metadata_or_report(const std::filesystem::path& data_dir) {
+  auto stores = open_data_stores(data_dir);
+  if (!stores.ok()) {
+    std::cerr << "berth: " << stores.error().message << "\n";
+    return nullptr;
+  }
+  return std::move(stores->metadata);
 }
 
 }  // namespace berth::app

@@ -18,4 +18,7 @@ struct DataStores {
 
 Result<DataStores> open_data_stores(const std::filesystem::path& data_dir);
 
+// For the management commands: the metadata store, or nullptr after printing why it cannot open.
+std::unique_ptr<metadata::MetadataStore> open_metadata_or_report(const std::filesystem::path& data_dir);
+
 }  // namespace berth::app

@@ -11,16 +11,6 @@ namespace {
 
 constexpr std::size_t kListPage = 1000;
 
-// Opens the metadata store, or prints why not and returns nullptr.
-std::unique_ptr<metadata::MetadataStore> open_metadata(const Settings& settings) {
-  auto stores = open_data_stores(settings.data_dir);
-  if (!stores.ok()) {
-    std::cerr << "berth: " << stores.error().message << "\n";
-    return nullptr;
-  }
-  return std::move(stores->metadata);
-}
-
 bool check_name(std::string_view name) {
   if (registry::is_valid_repository_name(name)) return true;
   std::cerr << "berth: invalid repository name '" << name
@@ -32,7 +22,7 @@ bool check_name(std::string_view name) {
 
 int create_repository(const Settings& settings, std::string_view name) {
   if (!check_name(name)) return 2;
-  auto metadata = open_metadata(settings);
+  auto metadata = open_metadata_or_report(settings.data_dir);
   if (!metadata) return 2;
   auto exists = metadata->repository_exists(name);
   if (!exists.ok()) {
@@ -53,7 +43,7 @@ int create_repository(const Settings& settings, std::string_view name) {
 }
 
 int list_repositories(const Settings& settings) {
-  auto metadata = open_metadata(settings);
+  auto metadata = open_metadata_or_report(settings.data_dir);
   if (!metadata) return 2;
   std::string after;
   while (true) {
@@ -70,7 +60,7 @@ int list_repositories(const Settings& settings) {
 
 int delete_repository(const Settings& settings, std::string_view name, bool force) {
   if (!check_name(name)) return 2;
-  auto metadata = open_metadata(settings);
+  auto metadata = open_metadata_or_report(settings.data_dir);
   if (!metadata) return 2;
   auto deleted = metadata->delete_repository(name, force);
   if (!deleted.ok()) {

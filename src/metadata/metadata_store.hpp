@@ -1,7 +1,7 @@
 // MetadataStore: everything about repositories except blob bytes.
 //
 // Repositories, the blobs each repository may read (links), manifests kept byte-exact, tags,
-// referrers (subject links) and upload sessions. SQLite (WAL) is the first implementation;
+// referrers (subject links), upload sessions and IAM roles. SQLite (WAL) is the first implementation;
 // PostgreSQL is planned, and both must pass the same test suite (tests/unit/metadata).
 //
 // Contract: thread-safe; every mutating call is one transaction; listings are ordered and
@@ -59,6 +59,17 @@ struct TagRecord {
   Digest digest;
 };
 
+// An IAM role (arn:aws:iam::<account>:role/<name>). The documents are kept as the JSON text given;
+// callers validate them with auth::parse_policy before storing.
+struct RoleRecord {
+  std::string name;
+  std::string trust_policy;                          // one policy document
+  std::string policies;                              // JSON array of permission policy documents
+  std::int64_t max_session_duration_seconds = 3600;  // IAM's MaxSessionDuration
+  std::int64_t created_unix = 0;
+  std::int64_t updated_unix = 0;
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -112,6 +123,15 @@ class MetadataStore {
   virtual Status create_upload(const UploadRecord& upload) = 0;
   virtual Result<std::optional<UploadRecord>> get_upload(std::string_view id) = 0;
   virtual Status delete_upload(std::string_view id) = 0;
+
+  // Roles. put_role replaces the documents of a role with the same name but keeps its created time;
+  // the record's created_unix and updated_unix are ignored (the store sets them).
+  virtual Status put_role(const RoleRecord& role) = 0;
+  virtual Result<std::optional<RoleRecord>> get_role(std::string_view name) = 0;
+  // Roles with names strictly after `after`, in byte order, at most `limit`.
+  virtual Result<std::vector<RoleRecord>> list_roles(std::string_view after, std::size_t limit) = 0;
+  // Returns false when there was no such role.
+  virtual Result<bool> delete_role(std::string_view name) = 0;
 };
 
 }  // namespace berth::metadata

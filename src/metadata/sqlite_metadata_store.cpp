@@ -446,4 +446,68 @@ Status SqliteMetadataStore::delete_upload(std::string_view id) {
   });
 }
 
+namespace {
+
+// The columns role_from_row reads, in its order.
+constexpr std::string_view kSelectRoles =
+    "SELECT name, trust_policy, policies, max_session_duration, created, updated FROM roles ";
+
+RoleRecord role_from_row(const Statement& row) {
+  return RoleRecord{std::string(row.column_text(0)),
+                    std::string(row.column_text(1)),
+                    std::string(row.column_text(2)),
+                    row.column_int(3),
+                    row.column_int(4),
+                    row.column_int(5)};
+}
+
+}  // namespace
+
+Status SqliteMetadataStore::put_role(const RoleRecord& role) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    std::int64_t now = now_unix();
+    return execute(
+        connection,
+        "INSERT INTO roles (name, trust_policy, policies, max_session_duration, created, updated) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (name) DO UPDATE SET trust_policy = excluded.trust_policy, "
+        "policies = excluded.policies, max_session_duration = excluded.max_session_duration, "
+        "updated = excluded.updated",
+        std::string_view(role.name), std::string_view(role.trust_policy), std::string_view(role.policies),
+        role.max_session_duration_seconds, now);
+  });
+}
+
+Result<std::optional<RoleRecord>> SqliteMetadataStore::get_role(std::string_view name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<RoleRecord>> {
+    static const std::string sql = std::string(kSelectRoles) + "WHERE name = ?1";
+    auto statement = query(connection, sql, name);
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return std::optional<RoleRecord>();
+    return std::optional<RoleRecord>(role_from_row(*statement));
+  });
+}
+
+Result<std::vector<RoleRecord>> SqliteMetadataStore::list_roles(std::string_view after, std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<RoleRecord>> {
+    static const std::string sql = std::string(kSelectRoles) + "WHERE name > ?1 ORDER BY name LIMIT ?2";
+    auto statement = query(connection, sql, after, sql_limit(limit));
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<RoleRecord> roles;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return roles;
+      roles.push_back(role_from_row(*statement));
+    }
+  });
+}
+
+Result<bool> SqliteMetadataStore::delete_role(std::string_view name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return delete_rows(connection, "DELETE FROM roles WHERE name = ?1", name);
+  });
+}
+
 }  // namespace berth::metadata

@@ -53,6 +53,11 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::optional<UploadRecord>> get_upload(std::string_view id) override;
   Status delete_upload(std::string_view id) override;
 
+  Status put_role(const RoleRecord& role) override;
+  Result<std::optional<RoleRecord>> get_role(std::string_view name) override;
+  Result<std::vector<RoleRecord>> list_roles(std::string_view after, std::size_t limit) override;
+  Result<bool> delete_role(std::string_view name) override;
+
  private:
   explicit SqliteMetadataStore(const std::filesystem::path& db_file) : pool_(db_file) {}
 

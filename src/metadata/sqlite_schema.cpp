@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -62,6 +62,16 @@ CREATE TABLE uploads (
   created    INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX uploads_by_repository ON uploads(repository);
+)sql",
+    R"sql(
+CREATE TABLE roles (
+  name                 TEXT PRIMARY KEY COLLATE BINARY,
+  trust_policy         TEXT NOT NULL,
+  policies             TEXT NOT NULL,
+  max_session_duration INTEGER NOT NULL,
+  created              INTEGER NOT NULL,
+  updated              INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

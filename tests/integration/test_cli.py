@@ -1,4 +1,4 @@
-"""The berth command line: version, help, config files, fsck, repositories."""
+"""The berth command line: version, help, config files, fsck, repositories, roles."""
 
 import json
 import os
@@ -143,3 +143,115 @@ def test_repository_holding_images_is_kept_unless_forced(berth_factory, tmp_path
     assert code == 1 and "still holds images" in out
     assert berth_cli("repository", "delete", repositories[0], "--force", "--data", str(data_dir))[0] == 0
     assert repositories[0] not in berth_cli("repository", "list", "--data", str(data_dir))[1].split()
+
+
+ACCOUNT = "000000000000"
+GITHUB_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+REPOSITORY_ARN = f"arn:aws:ecr:eu-west-2:{ACCOUNT}:repository/org/app"
+
+
+def github_trust_policy(sub="repo:org/app:*"):
+    """The MoJ module's GitHub role trust policy (interfaces.md §1.4)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Federated": GITHUB_PROVIDER},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {
+                "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": sub},
+            },
+        }],
+    }
+
+
+def push_pull_policy():
+    """The MoJ module's `aws_iam_policy.ecr` (interfaces.md §1.3)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "AllowLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+            {
+                "Sid": "AllowPushPullListDelete",
+                "Effect": "Allow",
+                "Action": [
+                    "ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:BatchDeleteImage",
+                    "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer",
+                    "ecr:InitiateLayerUpload", "ecr:ListImages", "ecr:PutImage", "ecr:UploadLayerPart",
+                ],
+                "Resource": REPOSITORY_ARN,
+            },
+        ],
+    }
+
+
+def github_role(**overrides):
+    role = {
+        "RoleName": "cloud-platform-ecr-0123456789abcdef-github",
+        "AssumeRolePolicyDocument": github_trust_policy(),
+        "Policies": [push_pull_policy()],
+    }
+    role.update(overrides)
+    return role
+
+
+def role_file(tmp_path, document, name="role.json"):
+    path = tmp_path / name
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return str(path)
+
+
+def test_role_put_list_update_delete(tmp_path):
+    data = str(tmp_path / "data")
+    name = "cloud-platform-ecr-0123456789abcdef-github"
+    arn = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+    assert berth_cli("role", "put", role_file(tmp_path, github_role()), "--data", data) == (
+        0, f"stored role {name} ({arn})\n")
+    assert berth_cli("role", "list", "--data", data) == (0, f"{name}  {arn}  max-session=3600s\n")
+
+    # Same name again replaces the role; the trust policy may come as a JSON string, as AWS CLI files have it.
+    updated = github_role(AssumeRolePolicyDocument=json.dumps(github_trust_policy("repo:org/app:ref:refs/heads/main")),
+                          MaxSessionDuration=7200)
+    assert berth_cli("role", "put", role_file(tmp_path, updated), "--data", data)[0] == 0
+    assert berth_cli("role", "list", "--data", data) == (0, f"{name}  {arn}  max-session=7200s\n")
+
+    other = github_role(RoleName="other@team", Policies=[])
+    assert berth_cli("role", "put", role_file(tmp_path, other), "--data", data)[0] == 0
+    listed = berth_cli("role", "list", "--data", data)[1].splitlines()
+    assert [line.split()[0] for line in listed] == [name, "other@team"]
+
+    assert berth_cli("role", "delete", name, "--data", data) == (0, f"deleted role {name}\n")
+    assert berth_cli("role", "list", "--data", data)[1].split()[0] == "other@team"
+    code, out = berth_cli("role", "delete", name, "--data", data)
+    assert code == 1 and f"no role named {name}" in out
+
+
+def test_role_put_refuses_invalid_files_and_stores_nothing(tmp_path):
+    data = str(tmp_path / "data")
+    bad_trust = github_trust_policy()
+    bad_trust["Statement"][0]["Resource"] = "*"  # trust policies name no Resource
+    bad_permission = push_pull_policy()
+    del bad_permission["Statement"][0]["Resource"]
+    missing_name = github_role()
+    del missing_name["RoleName"]
+    cases = {
+        "missing RoleName": (missing_name, "RoleName"),
+        "bad RoleName": (github_role(RoleName="team/app"), "RoleName"),
+        "long RoleName": (github_role(RoleName="r" * 65), "RoleName"),
+        "bad trust policy": (github_role(AssumeRolePolicyDocument=bad_trust), "AssumeRolePolicyDocument"),
+        "trust policy not a document": (github_role(AssumeRolePolicyDocument=[1]), "AssumeRolePolicyDocument"),
+        "bad permission policy": (github_role(Policies=[push_pull_policy(), bad_permission]), "Policies[1]"),
+        "Policies not a list": (github_role(Policies=push_pull_policy()), "Policies"),
+        "session too short": (github_role(MaxSessionDuration=3599), "MaxSessionDuration"),
+        "session too long": (github_role(MaxSessionDuration=43201), "MaxSessionDuration"),
+        "session not an integer": (github_role(MaxSessionDuration="3600"), "MaxSessionDuration"),
+        "unknown key": (github_role(Description="x"), "Description"),
+        "not JSON": ("{\"RoleName\": ", "not JSON"),
+        "not an object": ("[]", "JSON object"),
+    }
+    for case, (document, mentioned) in cases.items():
+        code, out = berth_cli("role", "put", role_file(tmp_path, document), "--data", data)
+        assert code == 2, f"{case}: exit {code}: {out}"
+        assert mentioned in out, f"{case}: {out}"
+    assert berth_cli("role", "list", "--data", data) == (0, "")

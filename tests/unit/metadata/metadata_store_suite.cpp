@@ -57,6 +57,78 @@ TEST_P(MetadataStoreSuite, ListsRepositoriesInByteOrderWithPagination) {
   EXPECT_EQ(store_->list_repositories("", static_cast<std::size_t>(-1))->size(), 6u);
 }
 
+RoleRecord role(std::string name, std::string trust, std::int64_t max_session = 3600) {
+  return RoleRecord{std::move(name), std::move(trust), R"([{"Version":"2012-10-17"}])", max_session, 0, 0};
+}
+
+Names role_names(const std::vector<RoleRecord>& roles) {
+  Names names;
+  for (const auto& record : roles) names.push_back(record.name);
+  return names;
+}
+
+TEST_P(MetadataStoreSuite, StoresRolesAsGiven) {
+  EXPECT_FALSE(store_->get_role("ci-push")->has_value());
+  ASSERT_TRUE(store_->put_role(role("ci-push", R"({"Statement":[]})", 7200)).ok());
+  auto stored = store_->get_role("ci-push");
+  ASSERT_TRUE(stored.ok());
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->name, "ci-push");
+  EXPECT_EQ((*stored)->trust_policy, R"({"Statement":[]})");
+  EXPECT_EQ((*stored)->policies, R"([{"Version":"2012-10-17"}])");
+  EXPECT_EQ((*stored)->max_session_duration_seconds, 7200);
+  EXPECT_GT((*stored)->created_unix, 0);
+  EXPECT_EQ((*stored)->updated_unix, (*stored)->created_unix);
+  EXPECT_FALSE(store_->get_role("ci-pus")->has_value());
+  EXPECT_FALSE(store_->get_role("CI-PUSH")->has_value());
+
+  auto reopened = backend_->open();
+  auto after_restart = reopened->get_role("ci-push");
+  ASSERT_TRUE(after_restart.ok() && after_restart->has_value());
+  EXPECT_EQ((*after_restart)->trust_policy, R"({"Statement":[]})");
+}
+
+TEST_P(MetadataStoreSuite, PutRoleReplacesDocumentsAndKeepsCreated) {
+  ASSERT_TRUE(store_->put_role(role("ci-push", "first", 3600)).ok());
+  auto first = *store_->get_role("ci-push");
+  ASSERT_TRUE(first.has_value());
+  auto replacement = role("ci-push", "second", 43200);
+  replacement.policies = "[]";
+  replacement.created_unix = 1;  // ignored: the store keeps the original
+  ASSERT_TRUE(store_->put_role(replacement).ok());
+  auto second = *store_->get_role("ci-push");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->trust_policy, "second");
+  EXPECT_EQ(second->policies, "[]");
+  EXPECT_EQ(second->max_session_duration_seconds, 43200);
+  EXPECT_EQ(second->created_unix, first->created_unix);
+  EXPECT_GE(second->updated_unix, first->updated_unix);
+  EXPECT_EQ(role_names(*store_->list_roles("", 100)), Names{"ci-push"});
+}
+
+TEST_P(MetadataStoreSuite, ListsRolesInByteOrderWithPagination) {
+  for (const char* name : {"b", "a.x", "A", "a-b", "a", "a@z"}) ASSERT_TRUE(store_->put_role(role(name, "{}")).ok());
+  // Byte order: 'A' < 'a', '-' (0x2d) < '.' (0x2e) < '@' (0x40).
+  EXPECT_EQ(role_names(*store_->list_roles("", 100)), (Names{"A", "a", "a-b", "a.x", "a@z", "b"}));
+  EXPECT_EQ(role_names(*store_->list_roles("", 2)), (Names{"A", "a"}));
+  EXPECT_EQ(role_names(*store_->list_roles("a", 2)), (Names{"a-b", "a.x"}));
+  EXPECT_EQ(role_names(*store_->list_roles("a.y", 100)), (Names{"a@z", "b"}));  // `after` need not exist
+  EXPECT_TRUE(store_->list_roles("b", 100)->empty());
+  EXPECT_TRUE(store_->list_roles("", 0)->empty());
+  EXPECT_EQ(store_->list_roles("", static_cast<std::size_t>(-1))->size(), 6u);
+  EXPECT_EQ((*store_->list_roles("a@", 1))[0].trust_policy, "{}");
+}
+
+TEST_P(MetadataStoreSuite, DeletesRoles) {
+  ASSERT_TRUE(store_->put_role(role("keep", "{}")).ok());
+  ASSERT_TRUE(store_->put_role(role("drop", "{}")).ok());
+  EXPECT_TRUE(*store_->delete_role("drop"));
+  EXPECT_FALSE(*store_->delete_role("drop"));
+  EXPECT_FALSE(*store_->delete_role("never"));
+  EXPECT_FALSE(store_->get_role("drop")->has_value());
+  EXPECT_EQ(role_names(*store_->list_roles("", 100)), Names{"keep"});
+}
+
 TEST_P(MetadataStoreSuite, LinksBlobsPerRepository) {
   Digest layer = blob("layer");
   EXPECT_EQ(*store_->known_blob(layer), std::nullopt);
