@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_fixtures.hpp"
 #include "auth/iam_policy.hpp"
 #include "auth/key_ring.hpp"
 #include "auth/session_token.hpp"
@@ -15,6 +16,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using berth::auth::KeyRing;
+using berth::auth::fixtures::kMojPushPolicy;
 
 const std::chrono::sys_seconds kIssued = std::chrono::sys_days{std::chrono::year{2026} / 1 / 1};
 
@@ -25,25 +27,7 @@ KeyRing bench_ring() {
   return ring;
 }
 
-berth::auth::SessionClaims github_session() {
-  berth::auth::SessionClaims claims;
-  claims.access_key_id = "ASIAABCDEFGHIJKLMNOP";
-  claims.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-  claims.role_arn = "arn:aws:iam::000000000000:role/berth-ecr-0123456789abcdef-github";
-  claims.role_session_name = "GitHubActions";
-  claims.issued_at = kIssued;
-  claims.expires_at = kIssued + 1h;
-  claims.source = {"https://token.actions.githubusercontent.com",
-                   "repo:ministryofjustice/example-repository:ref:refs/heads/main",
-                   {"sts.amazonaws.com"},
-                   {{"repository", "ministryofjustice/example-repository"},
-                    {"ref", "refs/heads/main"},
-                    {"sha", "0123456789abcdef0123456789abcdef01234567"},
-                    {"workflow", "build"},
-                    {"run_id", "12345678901"},
-                    {"actor", "octocat"}}};
-  return claims;
-}
+berth::auth::SessionClaims github_session() { return berth::auth::fixtures::github_session(kIssued); }
 
 void BM_OpenSessionToken(benchmark::State& state) {
   KeyRing ring = bench_ring();
@@ -76,18 +60,6 @@ void BM_SealSessionToken(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(berth::auth::seal_session(ring, claims));
 }
 BENCHMARK(BM_SealSessionToken);
-
-constexpr std::string_view kMojPushPolicy = R"({
-  "Version": "2012-10-17",
-  "Statement": [
-    {"Sid": "AllowLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-    {"Sid": "AllowPushPullListDelete", "Effect": "Allow",
-     "Action": ["ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:BatchDeleteImage",
-                "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer",
-                "ecr:InitiateLayerUpload", "ecr:ListImages", "ecr:PutImage", "ecr:UploadLayerPart"],
-     "Resource": "arn:aws:ecr:eu-west-2:000000000000:repository/example-team/example-repository"}
-  ]
-})";
 
 // The last action in the list, so the whole statement is scanned.
 void BM_EvaluateMojPushPolicy(benchmark::State& state) {

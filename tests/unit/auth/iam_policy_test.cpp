@@ -2,11 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "auth/auth_fixtures.hpp"
+
 #include <string>
 #include <vector>
 
 namespace berth::auth {
 namespace {
+
+using fixtures::kMojPushPolicy;
 
 constexpr std::string_view kRepositoryArn =
     "arn:aws:ecr:eu-west-2:000000000000:repository/example-team/example-repository";
@@ -16,19 +20,6 @@ constexpr std::string_view kGitHubProvider =
 constexpr std::string_view kCircleCiProvider =
     "arn:aws:iam::000000000000:oidc-provider/oidc.circleci.com/org/11111111-2222-3333-4444-555555555555";
 constexpr std::string_view kAssume = "sts:AssumeRoleWithWebIdentity";
-
-// interfaces.md §1.3: aws_iam_policy.ecr, as the aws_iam_policy_document data source renders it.
-constexpr std::string_view kMojPushPolicy = R"({
-  "Version": "2012-10-17",
-  "Statement": [
-    {"Sid": "AllowLogin", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
-    {"Sid": "AllowPushPullListDelete", "Effect": "Allow",
-     "Action": ["ecr:BatchGetImage", "ecr:BatchCheckLayerAvailability", "ecr:BatchDeleteImage",
-                "ecr:CompleteLayerUpload", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer",
-                "ecr:InitiateLayerUpload", "ecr:ListImages", "ecr:PutImage", "ecr:UploadLayerPart"],
-     "Resource": "arn:aws:ecr:eu-west-2:000000000000:repository/example-team/example-repository"}
-  ]
-})";
 
 // interfaces.md §1.4, GitHub role with two repositories.
 constexpr std::string_view kMojGitHubTrust = R"({

@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "auth/auth_fixtures.hpp"
 #include "auth/sealed_token.hpp"
 #include "common/base64.hpp"
 
@@ -18,25 +19,7 @@ const sys_seconds kIssued = std::chrono::sys_days{std::chrono::year{2026} / 1 / 
 
 RingKey key_of(char fill) { return *RingKey::from_bytes(std::string(kKeySize, fill)); }
 
-SessionClaims github_session() {
-  SessionClaims claims;
-  claims.access_key_id = "ASIAABCDEFGHIJKLMNOP";
-  claims.secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-  claims.role_arn = "arn:aws:iam::000000000000:role/berth-ecr-0123456789abcdef-github";
-  claims.role_session_name = "GitHubActions";
-  claims.issued_at = kIssued;
-  claims.expires_at = kIssued + 1h;
-  claims.source.issuer = "https://token.actions.githubusercontent.com";
-  claims.source.subject = "repo:ministryofjustice/example-repository:ref:refs/heads/main";
-  claims.source.audience = {"sts.amazonaws.com"};
-  claims.source.claims = {{"repository", "ministryofjustice/example-repository"},
-                          {"ref", "refs/heads/main"},
-                          {"sha", "0123456789abcdef0123456789abcdef01234567"},
-                          {"workflow", "build"},
-                          {"run_id", "42"},
-                          {"actor", "octocat"}};
-  return claims;
-}
+SessionClaims github_session() { return fixtures::github_session(kIssued); }
 
 std::string sealed_session(const KeyRing& ring, const SessionClaims& claims) {
   Result<std::string> token = seal_session(ring, claims);
