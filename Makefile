@@ -4,7 +4,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 ARGS ?=
 
-.PHONY: deps deps-build build run test unit integration bench clean
+.PHONY: deps deps-build build run test unit integration bench bench-sts clean
 
 deps:
 	scripts/deps.sh build test bench
@@ -32,6 +32,9 @@ test: deps
 
 bench: deps build
 	bench/run.sh
+
+bench-sts: deps build
+	BERTH_BINARY=$(abspath $(BUILD_DIR)/berth) /usr/bin/python3 bench/sts_bench.py
 
 clean:
 	rm -rf $(BUILD_DIR)

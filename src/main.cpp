@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/audit_command.hpp"
 #include "app/data_stores.hpp"
 #include "app/fsck.hpp"
 #include "app/repository_commands.hpp"
@@ -118,6 +119,16 @@ int main(int argc, char** argv) {
   // --data and --config may follow the action (`berth role put role.json --data DIR`).
   for (auto* action : {role_put, role_list, role_delete}) action->fallthrough();
 
+  CommonFlags audit_flags;
+  berth::app::AuditOptions audit_options;
+  auto* audit = app.add_subcommand("audit", "Print audit events: credentials issued, pushes and deletes");
+  add_common_flags(*audit, audit_flags);
+  audit->add_option("--repository", audit_options.repository, "Only events of this repository");
+  audit->add_option("--since", audit_options.since,
+                    "Only events at or after this time: RFC 3339 (2026-11-26T10:00:00Z) or a duration ago (90m, 24h, "
+                    "7d)");
+  audit->add_flag("--json", audit_options.json, "Print a JSON array");
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -129,6 +140,7 @@ int main(int argc, char** argv) {
   const CommonFlags& flags = serve->parsed()        ? serve_flags
                              : repository->parsed() ? repository_flags
                              : role->parsed()       ? role_flags
+                             : audit->parsed()      ? audit_flags
                                                     : fsck_flags;
   auto settings = resolve_settings(flags);
   if (!settings.ok()) {
@@ -142,6 +154,7 @@ int main(int argc, char** argv) {
   if (role_put->parsed()) return berth::app::put_role(*settings, role_file);
   if (role_list->parsed()) return berth::app::list_roles(*settings);
   if (role_delete->parsed()) return berth::app::delete_role(*settings, role_name);
+  if (audit->parsed()) return berth::app::print_audit_events(*settings, audit_options, std::cout);
 
   if (!listen.empty()) settings->listen = listen;
   if (anonymous) settings->anonymous = true;

@@ -5,21 +5,17 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 
 #include "app/data_stores.hpp"
 #include "auth/iam_policy.hpp"
+#include "auth/role_permissions.hpp"
 
 namespace berth::app {
 namespace {
 
 using nlohmann::json;
-
-// The configured account id replaces this when the STS front door lands; until then every role ARN
-// names AWS's documentation placeholder account.
-constexpr std::string_view kDefaultAccountId = "000000000000";
 
 constexpr std::size_t kListPage = 1000;
 // IAM's MaxSessionDuration range and default.
@@ -31,14 +27,8 @@ constexpr std::string_view kTrustPolicy = "AssumeRolePolicyDocument";
 constexpr std::string_view kPolicies = "Policies";
 constexpr std::string_view kMaxSession = "MaxSessionDuration";
 
-std::string role_arn(std::string_view name) {
-  return "arn:aws:iam::" + std::string(kDefaultAccountId) + ":role/" + std::string(name);
-}
-
-// IAM's RoleName rule: 1 to 64 of [\w+=,.@-].
-bool is_valid_role_name(std::string_view name) {
-  static const std::regex pattern(R"([\w+=,.@-]{1,64})");
-  return std::regex_match(name.begin(), name.end(), pattern);
+std::string role_arn(const Settings& settings, std::string_view name) {
+  return auth::role_arn(name, {settings.account_id, settings.region});
 }
 
 // Prints why the input is refused; always nullopt, so callers can `return invalid(...)`.
@@ -78,7 +68,7 @@ std::optional<metadata::RoleRecord> role_from_document(const json& document) {
   auto name = document.find(kRoleName);
   if (name == document.end() || !name->is_string()) return invalid("RoleName: required, a string");
   role.name = name->get<std::string>();
-  if (!is_valid_role_name(role.name)) {
+  if (!auth::is_valid_role_name(role.name)) {
     return invalid("RoleName: '" + role.name + "' must be 1 to 64 letters, digits or any of _+=,.@-");
   }
 
@@ -135,7 +125,7 @@ int put_role(const Settings& settings, const std::filesystem::path& file) {
     std::cerr << "berth: " << stored.error().message << "\n";
     return 1;
   }
-  std::cout << "stored role " << role->name << " (" << role_arn(role->name) << ")\n";
+  std::cout << "stored role " << role->name << " (" << role_arn(settings, role->name) << ")\n";
   return 0;
 }
 
@@ -150,8 +140,8 @@ int list_roles(const Settings& settings) {
       return 1;
     }
     for (const auto& role : *page) {
-      std::cout << role.name << "  " << role_arn(role.name) << "  max-session=" << role.max_session_duration_seconds
-                << "s\n";
+      std::cout << role.name << "  " << role_arn(settings, role.name)
+                << "  max-session=" << role.max_session_duration_seconds << "s\n";
     }
     if (page->size() < kListPage) return 0;
     after = page->back().name;

@@ -3,11 +3,18 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include <memory>
+#include <optional>
 
 #include "app/data_stores.hpp"
 #include "app/front_door.hpp"
 #include "app/listen_address.hpp"
 #include "auth/access_policy.hpp"
+#include "auth/key_ring.hpp"
+#include "auth/role_permissions.hpp"
+#include "auth/role_session_access.hpp"
+#include "aws/ecr_front_door.hpp"
+#include "aws/identity_providers.hpp"
+#include "aws/sts_front_door.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "http/server.hpp"
@@ -36,6 +43,33 @@ http::ServerOptions server_options(const Settings& settings, const ListenAddress
   return options;
 }
 
+Result<auth::KeyRing> load_key_ring(const Settings& settings) {
+  if (!settings.keys.empty()) return auth::KeyRing::from_keys(settings.keys);
+  return auth::KeyRing::load_or_create(std::filesystem::path(settings.data_dir) / "keys");
+}
+
+std::vector<aws::IdentityProviderConfig> identity_providers(const Settings& settings) {
+  std::vector<aws::IdentityProviderConfig> configs;
+  for (const auto& provider : settings.oidc_providers) {
+    if (provider.insecure) {
+      log::warn("plain-http identity provider allowed: use this only with a local test issuer",
+                {{"provider", provider.name}, {"issuer", provider.issuer}});
+    }
+    configs.push_back({provider.name, provider.issuer, provider.audiences, provider.insecure});
+  }
+  return configs;
+}
+
+aws::AwsOptions aws_options(const Settings& settings, std::string public_url) {
+  aws::AwsOptions options;
+  options.account = {settings.account_id, settings.region};
+  options.public_url = std::move(public_url);
+  options.allowed_clock_skew = settings.clock_skew;
+  options.registry_password_lifetime = settings.registry_password_lifetime;
+  options.default_session_duration = settings.default_session_duration;
+  return options;
+}
+
 }  // namespace
 
 int serve(const Settings& settings) {
@@ -50,32 +84,48 @@ int serve(const Settings& settings) {
     return 1;
   }
 
-  std::unique_ptr<auth::AccessPolicy> access;
-  if (settings.anonymous) {
-    log::warn("anonymous access is enabled: anyone who can reach this server can push, pull and delete");
-    access = std::make_unique<auth::AnonymousAccess>();
-  } else {
-    access = std::make_unique<auth::DenyAllAccess>(settings.public_url.empty() ? "berth" : settings.public_url);
+  auto keys = load_key_ring(settings);
+  if (!keys.ok()) {
+    log::error("cannot load the key ring", {{"error", keys.error().message}});
+    return 1;
   }
 
-  // Blocking work (fsync, rename, metadata commits) runs here, off the io threads.
+  // Blocking work (fsync, rename, metadata commits, JWKS fetches) runs here, off the io threads.
   boost::asio::thread_pool blocking(4);
-  registry::RegistryOptions registry_options;
-  registry_options.max_manifest_bytes = settings.max_manifest_bytes;
-  registry::Registry registry(*stores->blobs, *stores->metadata, *access, blocking, registry_options);
   Metrics metrics;
-  FrontDoor front_door(registry, metrics);
-
+  // The handler needs the public URL, which needs the port the listener got: it is built after listen().
+  std::optional<FrontDoor> front_door;
   http::Server server(server_options(settings, *address),
-                      [&front_door](http::Request& request) { return front_door.handle(request); }, metrics);
+                      [&front_door](http::Request& request) { return front_door->handle(request); }, metrics);
   auto port = server.listen();
   if (!port.ok()) {
     log::error("cannot listen", {{"address", settings.listen}, {"error", port.error().message}});
     return 1;
   }
+  const aws::AwsOptions options = aws_options(settings, derive_public_url(settings, *address, *port));
+  auth::RolePermissions permissions(*stores->metadata, options.account);
+
+  std::unique_ptr<auth::AccessPolicy> access;
+  if (settings.anonymous) {
+    log::warn("anonymous access is enabled: anyone who can reach this server can push, pull and delete");
+    access = std::make_unique<auth::AnonymousAccess>();
+  } else {
+    access = std::make_unique<auth::RoleSessionAccess>(*keys, permissions, options.public_url);
+  }
+  registry::RegistryOptions registry_options;
+  registry_options.max_manifest_bytes = settings.max_manifest_bytes;
+  registry::Registry registry(*stores->blobs, *stores->metadata, *access, blocking, registry_options);
+  aws::IdentityProviders providers(identity_providers(settings));
+  aws::StsFrontDoor sts(options, providers, *stores->metadata, *keys, blocking);
+  aws::EcrFrontDoor ecr(options, permissions, *stores->metadata, *keys, blocking);
+  front_door.emplace(registry, sts, ecr, metrics);
+
   // The server logs `listening` itself once it accepts connections and handles signals.
-  log::info("starting", {{"public_url", derive_public_url(settings, *address, *port)},
+  log::info("starting", {{"public_url", options.public_url},
                          {"data_dir", settings.data_dir},
+                         {"account_id", settings.account_id},
+                         {"region", settings.region},
+                         {"identity_providers", std::to_string(settings.oidc_providers.size())},
                          {"tls", settings.tls ? "on" : "off"}});
   server.run();
   blocking.join();

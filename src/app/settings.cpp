@@ -115,6 +115,41 @@ FieldReader url_into(std::string& out) {
   };
 }
 
+// `pattern_ok` decides whether a non-empty string is acceptable; `expected` says what it must look like.
+FieldReader checked_text_into(std::string& out, bool (*pattern_ok)(std::string_view), std::string_view expected) {
+  return [&out, pattern_ok, expected](const Field& field) -> Status {
+    auto text = non_empty_string(field);
+    if (!text) return std::move(text).error();
+    if (!pattern_ok(*text)) return field.error("must be " + std::string(expected));
+    out = std::move(*text);
+    return {};
+  };
+}
+
+FieldReader strings_into(std::vector<std::string>& out) {
+  return [&out](const Field& field) -> Status {
+    if (!field.value.is_array() || field.value.empty()) return field.error("must be a non-empty list of strings");
+    std::vector<std::string> items;
+    for (const auto& item : field.value) {
+      if (!item.is_string() || item.get_ref<const std::string&>().empty()) {
+        return field.error("must be a non-empty list of non-empty strings");
+      }
+      items.push_back(item.get<std::string>());
+    }
+    out = std::move(items);
+    return {};
+  };
+}
+
+bool is_account_id(std::string_view text) {
+  return text.size() == 12 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// What AWS clients accept as a region (configure-aws-credentials checks ^[a-z0-9-]+$).
+bool is_region(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
 template <typename Enum>
 FieldReader choice_into(Enum& out, bool (*parse)(std::string_view, Enum&), std::string_view choices) {
   return [&out, parse, choices](const Field& field) -> Status {
@@ -185,26 +220,101 @@ Status read_limits(const hcl::Block& block, const hcl::Scope& scope, Settings& s
                             {"shutdown_grace_seconds", seconds_into(settings.shutdown_grace)}});
 }
 
+Status read_credentials(const hcl::Block& block, const hcl::Scope& scope, Settings& settings) {
+  BERTH_TRY(read_block_fields(block, scope,
+                              {{"session_duration_seconds", seconds_into(settings.default_session_duration)},
+                               {"registry_password_lifetime_seconds", seconds_into(settings.registry_password_lifetime)},
+                               {"clock_skew_seconds", seconds_into(settings.clock_skew)},
+                               {"keys", strings_into(settings.keys)}}));
+  // STS's own bounds on DurationSeconds (interfaces.md §4.2).
+  if (settings.default_session_duration < std::chrono::seconds(900) ||
+      settings.default_session_duration > std::chrono::seconds(43200)) {
+    return hcl::error_at(block.position, "session_duration_seconds must be between 900 and 43200");
+  }
+  return {};
+}
+
 using BlockReader = Status (*)(const hcl::Block&, const hcl::Scope&, Settings&);
 
 // The settings blocks; adding one is a reader above and a line here.
-constexpr std::array<std::pair<std::string_view, BlockReader>, 3> kBlocks{{
+constexpr std::array<std::pair<std::string_view, BlockReader>, 4> kBlocks{{
     {"log", read_log},
     {"tls", read_tls},
     {"limits", read_limits},
+    {"credentials", read_credentials},
 }};
+
+// The well-known issuers (interfaces.md §2.2, §3): GitHub's is fixed and its tokens for AWS carry
+// `aud` sts.amazonaws.com; CircleCI's is per organisation and `aud` is the organisation id.
+Status apply_provider_defaults(const hcl::Block& block, OidcProviderSettings& provider) {
+  if (provider.name == "github") {
+    if (provider.issuer.empty()) provider.issuer = "https://token.actions.githubusercontent.com";
+    if (provider.audiences.empty()) provider.audiences = {"sts.amazonaws.com"};
+  } else if (provider.name == "circleci") {
+    if (provider.circleci_organization_id.empty()) {
+      return hcl::error_at(block.position, "oidc_provider \"circleci\" needs organization_id");
+    }
+    if (provider.issuer.empty()) provider.issuer = "https://oidc.circleci.com/org/" + provider.circleci_organization_id;
+    if (provider.audiences.empty()) provider.audiences = {provider.circleci_organization_id};
+  } else if (provider.issuer.empty() || provider.audiences.empty()) {
+    return hcl::error_at(block.position, "oidc_provider \"" + provider.name + "\" needs issuer and audiences");
+  }
+  if (!provider.github_owner.empty() && provider.name != "github") {
+    return hcl::error_at(block.position, "owner is a setting of oidc_provider \"github\" only");
+  }
+  if (!provider.circleci_organization_id.empty() && provider.name != "circleci") {
+    return hcl::error_at(block.position, "organization_id is a setting of oidc_provider \"circleci\" only");
+  }
+  if (!provider.issuer.starts_with("https://") && !(provider.insecure && provider.issuer.starts_with("http://"))) {
+    return hcl::error_at(block.position, "issuer of oidc_provider \"" + provider.name +
+                                             "\" must start with https:// (http:// needs insecure = true)");
+  }
+  return {};
+}
+
+Status read_oidc_provider(const hcl::Block& block, const hcl::Scope& scope, Settings& settings) {
+  if (block.labels.size() != 1 || block.labels.front().empty()) {
+    return hcl::error_at(block.position, "block \"oidc_provider\" takes one label: its name (\"github\", \"circleci\", ...)");
+  }
+  if (!block.body.blocks.empty()) {
+    return hcl::error_at(block.body.blocks.front().position, "unknown block in block \"oidc_provider\"");
+  }
+  OidcProviderSettings provider;
+  provider.name = block.labels.front();
+  BERTH_TRY(read_fields(block.body, scope,
+                        {{"issuer", url_into(provider.issuer)},
+                         {"audiences", strings_into(provider.audiences)},
+                         {"owner", text_into(provider.github_owner)},
+                         {"organization_id", text_into(provider.circleci_organization_id)},
+                         {"insecure", flag_into(provider.insecure)}},
+                        "block \"oidc_provider\""));
+  BERTH_TRY(apply_provider_defaults(block, provider));
+  for (const auto& other : settings.oidc_providers) {
+    if (other.name == provider.name || other.issuer == provider.issuer) {
+      return hcl::error_at(block.position, "oidc_provider \"" + provider.name + "\" repeats the name or issuer of \"" +
+                                               other.name + "\"");
+    }
+  }
+  settings.oidc_providers.push_back(std::move(provider));
+  return {};
+}
 
 Status read_blocks(const hcl::Body& body, const hcl::Scope& scope, Settings& settings) {
   std::map<std::string_view, const hcl::Block*> seen;
   for (const auto& block : body.blocks) {
     if (block.type == "variable" || block.type == "locals") continue;  // read by hcl::build_scope
+    if (block.type == "oidc_provider") {
+      BERTH_TRY(read_oidc_provider(block, scope, settings));
+      continue;
+    }
     const auto reader =
         std::find_if(kBlocks.begin(), kBlocks.end(), [&](const auto& entry) { return entry.first == block.type; });
     if (reader == kBlocks.end()) {
       std::string names;
       for (const auto& [name, read] : kBlocks) names += std::string(name) + ", ";
       return hcl::error_at(block.position,
-                           "unknown block \"" + block.type + "\" (expected one of: " + names + "variable, locals)");
+                           "unknown block \"" + block.type + "\" (expected one of: " + names +
+                                               "oidc_provider, variable, locals)");
     }
     if (const auto [previous, added] = seen.emplace(reader->first, &block); !added) {
       return hcl::error_at(block.position, "block \"" + block.type + "\" is already defined at line " +
@@ -227,7 +337,9 @@ Result<Settings> load_settings(const std::string& path, Settings base) {
                          {"data_dir", text_into(base.data_dir)},
                          {"anonymous", flag_into(base.anonymous)},
                          {"public_url", url_into(base.public_url)},
-                         {"threads", threads_into(base.threads)}},
+                         {"threads", threads_into(base.threads)},
+                         {"account_id", checked_text_into(base.account_id, is_account_id, "12 digits")},
+                         {"region", checked_text_into(base.region, is_region, "a region name such as \"eu-west-2\"")}},
                         "the config file"));
   BERTH_TRY(read_blocks(*body, *scope, base));
   return base;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/log.hpp"
 #include "common/result.hpp"
@@ -15,6 +16,17 @@ namespace berth::app {
 struct TlsSettings {
   std::string certificate_file;  // PEM chain
   std::string key_file;          // PEM private key
+};
+
+// A trusted OIDC issuer (`oidc_provider "<name>" { ... }`). "github" and "circleci" have defaults:
+// the real issuers, and the audiences their CI sends to AWS.
+struct OidcProviderSettings {
+  std::string name;
+  std::string issuer;                  // https:// URL (http:// only with `insecure`)
+  std::vector<std::string> audiences;  // accepted `aud` values, at least one
+  std::string github_owner;            // github: the organisation whose repositories may push
+  std::string circleci_organization_id;
+  bool insecure = false;  // allow a plain-http issuer: local test identity providers only
 };
 
 struct Settings {
@@ -28,6 +40,16 @@ struct Settings {
   log::Level log_level = log::Level::info;
   std::optional<TlsSettings> tls;
   unsigned threads = 0;  // io threads; 0 = one per core
+
+  // The AWS identity of this registry: the registry id in ARNs and API responses, and the region
+  // clients sign for.
+  std::string account_id = "000000000000";
+  std::string region = "us-east-1";
+  std::vector<OidcProviderSettings> oidc_providers;
+  std::chrono::seconds default_session_duration{60 * 60};       // STS DurationSeconds when absent
+  std::chrono::seconds registry_password_lifetime{12 * 60 * 60};  // ECR login passwords, like ECR
+  std::chrono::seconds clock_skew{5 * 60};                       // SigV4 request time window, each way
+  std::vector<std::string> keys;  // base64 AES-256 keys, first active; empty = <data_dir>/keys
 
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_manifest_bytes = 4 * 1024 * 1024;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/session_token.hpp"
 #include "common/result.hpp"
 
 namespace berth::auth {
@@ -23,6 +24,9 @@ enum class Action {
 struct Caller {
   std::string name;  // for logs and audit: "anonymous", or a session ARN
   bool anonymous = false;
+  // Set when the caller logged in with an ECR registry password: who they are, for audit events,
+  // and the role session whose policies decide `allows`.
+  std::optional<RegistryPasswordClaims> session;
 };
 
 class AccessPolicy {
@@ -41,7 +45,9 @@ class AccessPolicy {
 // Everyone may do everything; repositories are created on first push.
 class AnonymousAccess final : public AccessPolicy {
  public:
-  Result<Caller> authenticate(std::optional<std::string_view>) override { return Caller{"anonymous", true}; }
+  Result<Caller> authenticate(std::optional<std::string_view>) override {
+    return Caller{"anonymous", true, std::nullopt};
+  }
   bool allows(const Caller&, std::string_view, Action) override { return true; }
   bool creates_repository_on_push() const override { return true; }
   std::string challenge() const override { return {}; }

@@ -50,6 +50,13 @@ enum class ErrorCode {
   aws_expired_identity_token,   // ExpiredTokenException (HTTP 400): the web identity token's `exp` has passed
   aws_idp_rejected_claim,       // IDPRejectedClaim: the identity provider or the role rejects a claim
   aws_idp_communication_error,  // IDPCommunicationError: discovery/JWKS unreachable or unusable; retryable
+  // AWS authorisation and request validation (STS code / ECR `__type`).
+  aws_access_denied,              // AccessDenied / AccessDeniedException
+  aws_validation_error,           // ValidationError / InvalidParameterException
+  aws_malformed_policy_document,  // MalformedPolicyDocument (STS session policy)
+  aws_repository_not_found,       // RepositoryNotFoundException
+  aws_image_not_found,            // ImageNotFoundException
+  aws_unknown_operation,          // UnknownOperationException (ECR), InvalidAction (STS)
 };
 
 struct Error {

@@ -4,18 +4,13 @@
 #include <array>
 #include <strings.h>
 
+#include "http/target.hpp"
+
 namespace berth::http {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Query components decode '+' as space (application/x-www-form-urlencoded).

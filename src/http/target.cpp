@@ -1,7 +1,6 @@
 #include "http/target.hpp"
 
 namespace berth::http {
-namespace {
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -9,8 +8,6 @@ int hex_value(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-}  // namespace
 
 Result<Target> parse_target(std::string_view target) {
   if (target.empty() || target.front() != '/') {

@@ -13,6 +13,9 @@ struct Target {
   std::string raw_query;  // after the first '?', undecoded; empty when absent
 };
 
+// 0–15 for a hexadecimal digit of either case, -1 for anything else (%-escapes).
+int hex_value(char c);
+
 // Accepts origin-form only ("/path?query"); invalid_argument for any other form, a malformed
 // %-escape, or an escape that decodes to NUL.
 Result<Target> parse_target(std::string_view target);

@@ -70,6 +70,49 @@ struct RoleRecord {
   std::int64_t updated_unix = 0;
 };
 
+// One manifest of a repository as the ECR API describes it (DescribeImages, ListImages).
+struct ImageRecord {
+  Digest digest;
+  std::string media_type;
+  std::string artifact_type;
+  std::uint64_t manifest_size = 0;
+  // Sum of the sizes of the blobs the manifest references (config and layers); 0 for an index.
+  std::uint64_t blob_bytes = 0;
+  std::vector<Digest> child_manifests;  // an index's manifests; empty otherwise
+  std::vector<std::string> tags;        // in byte order
+  std::optional<Digest> subject;
+  std::int64_t created_unix = 0;  // when it was first pushed
+};
+
+// Who did what, for `berth audit`: every credential issued and every change to a repository's
+// content. Never holds a secret: no session token, password or web identity token.
+struct AuditEvent {
+  std::int64_t id = 0;         // assigned by the store, increasing
+  std::int64_t time_unix = 0;  // seconds since the epoch
+  // "sts:AssumeRoleWithWebIdentity", "ecr:GetAuthorizationToken", "registry:PutManifest",
+  // "registry:DeleteManifest", "registry:DeleteTag", "registry:DeleteBlob".
+  std::string action;
+  std::string repository;  // empty for credential events
+  std::string reference;   // the tag or digest named by the request, when any
+  std::string digest;      // the manifest digest the event concerns, when known
+  std::string previous_digest;  // for a tag moved by a push: where it pointed before
+  std::string role_arn;
+  std::string role_session_name;
+  std::string access_key_id;  // the session's ASIA... id (not a secret)
+  std::string source_address;  // "ip:port" of the client
+  std::string issuer;          // the web identity token's `iss`, `sub`, `aud` (comma-joined)
+  std::string subject;
+  std::string audience;
+  std::string claims_json;  // JSON object of the audited claims (auth::kAuditedClaims)
+};
+
+struct AuditQuery {
+  std::optional<std::string> repository;
+  std::optional<std::int64_t> since_unix;  // events at or after this time
+  std::int64_t after_id = 0;               // pagination: events with a larger id
+  std::size_t limit = 1000;
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -112,6 +155,11 @@ class MetadataStore {
   virtual Result<std::vector<ReferrerRecord>> referrers(std::string_view repository, const Digest& subject,
                                                         std::optional<std::string_view> artifact_type) = 0;
 
+  // Manifests of a repository with their tags, by digest strictly after `after_digest` (digest
+  // text order), at most `limit`.
+  virtual Result<std::vector<ImageRecord>> list_images(std::string_view repository, std::string_view after_digest,
+                                                       std::size_t limit) = 0;
+
   // Walks for fsck: every manifest (with its references) and every tag.
   virtual Status for_each_manifest(
       const std::function<void(const ManifestRecord&, const std::vector<ManifestReference>&)>& visit) = 0;
@@ -132,6 +180,11 @@ class MetadataStore {
   virtual Result<std::vector<RoleRecord>> list_roles(std::string_view after, std::size_t limit) = 0;
   // Returns false when there was no such role.
   virtual Result<bool> delete_role(std::string_view name) = 0;
+
+  // Audit events, append-only. append_audit_event returns the new event's id.
+  virtual Result<std::int64_t> append_audit_event(const AuditEvent& event) = 0;
+  // Events matching the query in id order.
+  virtual Result<std::vector<AuditEvent>> list_audit_events(const AuditQuery& query) = 0;
 };
 
 }  // namespace berth::metadata

@@ -368,6 +368,51 @@ Result<std::vector<ReferrerRecord>> SqliteMetadataStore::referrers(std::string_v
   });
 }
 
+Result<std::vector<ImageRecord>> SqliteMetadataStore::list_images(std::string_view repository,
+                                                                  std::string_view after_digest, std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<ImageRecord>> {
+    // A blob has one size whichever repository links it, so any link answers for it.
+    auto statement = query(connection,
+                           "SELECT m.digest, m.media_type, m.artifact_type, length(m.content), m.subject, m.created, "
+                           "(SELECT coalesce(sum((SELECT b.size FROM repository_blobs b "
+                           "WHERE b.digest = r.child_digest LIMIT 1)), 0) "
+                           "FROM manifest_references r "
+                           "WHERE r.repository = m.repository AND r.manifest_digest = m.digest AND r.kind = 0) "
+                           "FROM manifests m WHERE m.repository = ?1 AND m.digest > ?2 ORDER BY m.digest LIMIT ?3",
+                           repository, after_digest, sql_limit(limit));
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<ImageRecord> images;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return images;
+      auto digest = column_digest(*statement, 0);
+      BERTH_TRY(digest);
+      auto subject = column_optional_digest(*statement, 4);
+      BERTH_TRY(subject);
+      ImageRecord image{std::move(*digest),
+                        std::string(statement->column_text(1)),
+                        std::string(statement->column_text(2)),
+                        static_cast<std::uint64_t>(statement->column_int(3)),
+                        static_cast<std::uint64_t>(statement->column_int(6)),
+                        {},
+                        {},
+                        std::move(*subject),
+                        statement->column_int(5)};
+      auto references = manifest_references(connection, repository, image.digest);
+      if (!references.ok()) return std::move(references).error();
+      for (auto& reference : *references) {
+        if (reference.kind == ReferenceKind::manifest) image.child_manifests.push_back(std::move(reference.digest));
+      }
+      auto tags = query_names(connection, "SELECT tag FROM tags WHERE repository = ?1 AND digest = ?2 ORDER BY tag",
+                              repository, image.digest);
+      if (!tags.ok()) return std::move(tags).error();
+      image.tags = std::move(*tags);
+      images.push_back(std::move(image));
+    }
+  });
+}
+
 Status SqliteMetadataStore::for_each_manifest(
     const std::function<void(const ManifestRecord&, const std::vector<ManifestReference>&)>& visit) {
   return with_connection(pool_, [&](SqliteConnection& connection) -> Status {
@@ -507,6 +552,67 @@ Result<std::vector<RoleRecord>> SqliteMetadataStore::list_roles(std::string_view
 Result<bool> SqliteMetadataStore::delete_role(std::string_view name) {
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return delete_rows(connection, "DELETE FROM roles WHERE name = ?1", name);
+  });
+}
+
+namespace {
+
+// The columns audit_event_from_row reads, in its order.
+constexpr std::string_view kSelectAuditEvents =
+    "SELECT id, time, action, repository, reference, digest, previous_digest, role_arn, role_session_name, "
+    "access_key_id, source_address, issuer, subject, audience, claims_json FROM audit_events ";
+
+AuditEvent audit_event_from_row(const Statement& row) {
+  auto text = [&](int column) { return std::string(row.column_text(column)); };
+  return AuditEvent{row.column_int(0), row.column_int(1), text(2),  text(3),  text(4),  text(5),  text(6), text(7),
+                    text(8),           text(9),           text(10), text(11), text(12), text(13), text(14)};
+}
+
+// One statement per combination of filters, so each can use its index.
+std::string audit_events_sql(const AuditQuery& query) {
+  std::string sql = std::string(kSelectAuditEvents) + "WHERE id > ?1";
+  if (query.repository) sql += " AND repository = ?2";
+  if (query.since_unix) sql += " AND time >= ?3";
+  return sql + " ORDER BY id LIMIT ?4";
+}
+
+}  // namespace
+
+Result<std::int64_t> SqliteMetadataStore::append_audit_event(const AuditEvent& event) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::int64_t> {
+    auto statement = query(
+        connection,
+        "INSERT INTO audit_events (time, action, repository, reference, digest, previous_digest, role_arn, "
+        "role_session_name, access_key_id, source_address, issuer, subject, audience, claims_json) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
+        event.time_unix, std::string_view(event.action), std::string_view(event.repository),
+        std::string_view(event.reference), std::string_view(event.digest), std::string_view(event.previous_digest),
+        std::string_view(event.role_arn), std::string_view(event.role_session_name),
+        std::string_view(event.access_key_id), std::string_view(event.source_address), std::string_view(event.issuer),
+        std::string_view(event.subject), std::string_view(event.audience), std::string_view(event.claims_json));
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return make_error(ErrorCode::internal, "audit event insert returned no id");
+    return statement->column_int(0);
+  });
+}
+
+Result<std::vector<AuditEvent>> SqliteMetadataStore::list_audit_events(const AuditQuery& audit_query) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<AuditEvent>> {
+    // Parameters a statement does not name are bound all the same; SQLite ignores them.
+    std::optional<std::string_view> repository;
+    if (audit_query.repository) repository = *audit_query.repository;
+    auto statement = query(connection, audit_events_sql(audit_query), audit_query.after_id, repository,
+                           audit_query.since_unix.value_or(0), sql_limit(audit_query.limit));
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<AuditEvent> events;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return events;
+      events.push_back(audit_event_from_row(*statement));
+    }
   });
 }
 

@@ -58,6 +58,12 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::vector<RoleRecord>> list_roles(std::string_view after, std::size_t limit) override;
   Result<bool> delete_role(std::string_view name) override;
 
+  Result<std::vector<ImageRecord>> list_images(std::string_view repository, std::string_view after_digest,
+                                               std::size_t limit) override;
+
+  Result<std::int64_t> append_audit_event(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> list_audit_events(const AuditQuery& query) override;
+
  private:
   explicit SqliteMetadataStore(const std::filesystem::path& db_file) : pool_(db_file) {}
 

@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -72,6 +72,29 @@ CREATE TABLE roles (
   created              INTEGER NOT NULL,
   updated              INTEGER NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // AUTOINCREMENT: ids never go back, even once old events are pruned, so `after_id` paging
+    // stays valid.
+    R"sql(
+CREATE TABLE audit_events (
+  id                INTEGER PRIMARY KEY AUTOINCREMENT,
+  time              INTEGER NOT NULL,
+  action            TEXT NOT NULL,
+  repository        TEXT NOT NULL,
+  reference         TEXT NOT NULL,
+  digest            TEXT NOT NULL,
+  previous_digest   TEXT NOT NULL,
+  role_arn          TEXT NOT NULL,
+  role_session_name TEXT NOT NULL,
+  access_key_id     TEXT NOT NULL,
+  source_address    TEXT NOT NULL,
+  issuer            TEXT NOT NULL,
+  subject           TEXT NOT NULL,
+  audience          TEXT NOT NULL,
+  claims_json       TEXT NOT NULL
+);
+CREATE INDEX audit_events_by_repository ON audit_events(repository, time);
+CREATE INDEX audit_events_by_time ON audit_events(time);
 )sql",
 };
 

@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "common/offload.hpp"
+#include "registry/audit_trail.hpp"
 #include "registry/http_range.hpp"
 
 namespace berth::registry {
@@ -61,9 +62,12 @@ HandlerResult BlobHandlers::remove(RegistryRequest& request) {
   if (!unlinked) co_return std::move(unlinked).error();
   if (!*unlinked) co_return unknown_blob(*digest);
 
+  metadata::AuditEvent event = audit_event(request, "registry:DeleteBlob");
+  event.digest = digest->str();
   // The repository no longer sees the blob whatever happens next, so a failure to reclaim the bytes
   // is logged and left to garbage collection rather than reported to the client.
-  Status reclaimed = co_await offload(context_.blocking, [this, &digest]() -> Status {
+  Status reclaimed = co_await offload(context_.blocking, [this, &digest, &event]() -> Status {
+    record_audit_event(context_.metadata, event);
     auto in_use = context_.metadata.blob_in_use(*digest);
     if (!in_use) return std::move(in_use).error();
     if (*in_use) return {};

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/offload.hpp"
+#include "registry/audit_trail.hpp"
 #include "registry/handlers.hpp"
 #include "registry/manifest_parser.hpp"
 #include "registry/names.hpp"
@@ -155,8 +156,20 @@ HandlerResult ManifestHandlers::put(RegistryRequest& request) {
                                   now_unix()};
   std::optional<std::string_view> tag;
   if (!reference->digest) tag = reference->tag;
-  auto stored = co_await offload(context_.blocking,
-                                 [&] { return context_.metadata.put_manifest(record, parsed->references, tag); });
+  metadata::AuditEvent event = audit_event(request, "registry:PutManifest");
+  event.digest = digest.str();
+  auto stored = co_await offload(context_.blocking, [&]() -> Status {
+    // Where the tag pointed before, for the audit trail. Read apart from the write, so a push racing
+    // this one for the same tag may be named as neither's predecessor; the tags themselves stay right.
+    if (tag) {
+      auto previous = context_.metadata.resolve_tag(repository, *tag);
+      if (!previous.ok()) return std::move(previous).error();
+      if (*previous && **previous != digest) event.previous_digest = (*previous)->str();
+    }
+    BERTH_TRY(context_.metadata.put_manifest(record, parsed->references, tag));
+    record_audit_event(context_.metadata, event);
+    return {};
+  });
   if (!stored.ok()) co_return std::move(stored).error();
 
   http::Response response = http::Response::empty(201);
@@ -173,9 +186,22 @@ HandlerResult ManifestHandlers::remove(RegistryRequest& request) {
   auto reference = parse_reference(request.route.reference);
   if (!reference.ok()) co_return std::move(reference).error();
 
-  auto deleted = co_await offload(context_.blocking, [&] {
-    return reference->digest ? context_.metadata.delete_manifest(repository, *reference->digest)
-                             : context_.metadata.delete_tag(repository, reference->tag);
+  metadata::AuditEvent event =
+      audit_event(request, reference->digest ? "registry:DeleteManifest" : "registry:DeleteTag");
+  auto deleted = co_await offload(context_.blocking, [&]() -> Result<bool> {
+    Result<bool> removed = false;
+    if (reference->digest) {
+      event.digest = reference->digest->str();
+      removed = context_.metadata.delete_manifest(repository, *reference->digest);
+    } else {
+      // The manifest the tag named, for the audit trail.
+      auto target = context_.metadata.resolve_tag(repository, reference->tag);
+      if (!target.ok()) return std::move(target).error();
+      if (*target) event.digest = (*target)->str();
+      removed = context_.metadata.delete_tag(repository, reference->tag);
+    }
+    if (removed.ok() && *removed) record_audit_event(context_.metadata, event);
+    return removed;
   });
   if (!deleted.ok()) co_return std::move(deleted).error();
   if (!*deleted) co_return manifest_unknown(request.route.reference);

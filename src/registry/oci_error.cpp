@@ -49,6 +49,12 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::aws_expired_identity_token:
     case ErrorCode::aws_idp_rejected_claim:
     case ErrorCode::aws_idp_communication_error: return {401, "UNAUTHORIZED"};
+    case ErrorCode::aws_access_denied: return {403, "DENIED"};
+    case ErrorCode::aws_validation_error:
+    case ErrorCode::aws_malformed_policy_document:
+    case ErrorCode::aws_unknown_operation: return {400, "UNSUPPORTED"};
+    case ErrorCode::aws_repository_not_found: return {404, "NAME_UNKNOWN"};
+    case ErrorCode::aws_image_not_found: return {404, "MANIFEST_UNKNOWN"};
   }
   return {500, "UNKNOWN"};
 }

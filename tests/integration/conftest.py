@@ -91,8 +91,10 @@ class BerthServer:
     `listening ... address=127.0.0.1:PORT` log line (text or JSON)."""
 
     def __init__(self, data_dir: Path, anonymous=True, config: Path | None = None, extra_args=(),
-                 listen: str | None = "127.0.0.1:0", log_format: str | None = None, data_flag=True):
+                 listen: str | None = "127.0.0.1:0", log_format: str | None = None, data_flag=True,
+                 env: dict | None = None):
         self.data_dir = Path(data_dir)
+        self.env = env
         self.args = [BERTH_BINARY, "serve"]
         if listen is not None:
             self.args += ["--listen", listen]
@@ -136,7 +138,7 @@ class BerthServer:
         if not os.access(BERTH_BINARY, os.X_OK):
             pytest.fail(f"berth binary not found at {BERTH_BINARY} (set BERTH_BINARY)")
         self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, env=self.env)
         for stream in (self.proc.stdout, self.proc.stderr):
             reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
             reader.start()
@@ -619,8 +621,8 @@ class DockerDaemon:
         self.stop()
         raise RuntimeError(f"dockerd did not start:\n{self.log_path.read_text(errors='replace')[-4000:]}")
 
-    def docker(self, *args, timeout=240, check=True, cwd=None):
-        return run(["docker", *map(str, args)], timeout=timeout, check=check, env=self.env, cwd=cwd)
+    def docker(self, *args, timeout=240, check=True, cwd=None, input_bytes: bytes | None = None):
+        return run(["docker", *map(str, args)], timeout=timeout, check=check, env=self.env, cwd=cwd, input=input_bytes)
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:

@@ -124,9 +124,9 @@ tls {
 TEST_F(SettingsTest, ErrorsPointAtTheOffendingLine) {
   EXPECT_EQ(failure("listen = \"127.0.0.1:5000\"\nlisten_port = 5000\n"),
             "2:1: unknown attribute \"listen_port\" in the config file (expected one of: listen, data_dir, anonymous, "
-            "public_url, threads)");
-  EXPECT_EQ(failure("oidc_provider \"github\" {}\n"),
-            "1:1: unknown block \"oidc_provider\" (expected one of: log, tls, limits, variable, locals)");
+            "public_url, threads, account_id, region)");
+  EXPECT_EQ(failure("oidc {}\n"), "1:1: unknown block \"oidc\" (expected one of: log, tls, limits, credentials, "
+                                   "oidc_provider, variable, locals)");
   EXPECT_EQ(failure("log {\n  colour = true\n}\n"),
             "2:3: unknown attribute \"colour\" in block \"log\" (expected one of: format, level)");
   EXPECT_EQ(failure("log \"x\" {}\n"), "1:1: block \"log\" takes no labels");
@@ -154,6 +154,74 @@ TEST_F(SettingsTest, ErrorsPointAtTheOffendingLine) {
   EXPECT_EQ(failure("data_dir = abspath(\"x\")\n"),
             "1:12: function calls are not supported (berth evaluates only literals, var.* and local.*)");
   EXPECT_EQ(failure("listen = \"unterminated\n"), "1:10: unterminated string: missing '\"'");
+}
+
+TEST_F(SettingsTest, IdentityProvidersWithTheirDefaults) {
+  auto settings = load(R"(
+account_id = "123456789012"
+region     = "eu-west-2"
+oidc_provider "github" {
+  owner = "ministryofjustice"
+}
+oidc_provider "circleci" {
+  organization_id = "org-1"
+}
+oidc_provider "gitlab" {
+  issuer    = "https://gitlab.example.com/"
+  audiences = ["berth", "sts.amazonaws.com"]
+}
+oidc_provider "local" {
+  issuer    = "http://127.0.0.1:8080/issuer"
+  audiences = ["test"]
+  insecure  = true
+}
+credentials {
+  session_duration_seconds           = 900
+  registry_password_lifetime_seconds = 3600
+  clock_skew_seconds                 = 60
+  keys                               = ["a2V5"]
+}
+)");
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings->account_id, "123456789012");
+  EXPECT_EQ(settings->region, "eu-west-2");
+  ASSERT_EQ(settings->oidc_providers.size(), 4u);
+  const auto& github = settings->oidc_providers[0];
+  EXPECT_EQ(github.issuer, "https://token.actions.githubusercontent.com");
+  EXPECT_EQ(github.audiences, std::vector<std::string>{"sts.amazonaws.com"});
+  EXPECT_EQ(github.github_owner, "ministryofjustice");
+  const auto& circleci = settings->oidc_providers[1];
+  EXPECT_EQ(circleci.issuer, "https://oidc.circleci.com/org/org-1");
+  EXPECT_EQ(circleci.audiences, std::vector<std::string>{"org-1"});
+  EXPECT_EQ(settings->oidc_providers[2].issuer, "https://gitlab.example.com");
+  EXPECT_TRUE(settings->oidc_providers[3].insecure);
+  EXPECT_EQ(settings->default_session_duration, std::chrono::seconds(900));
+  EXPECT_EQ(settings->registry_password_lifetime, std::chrono::seconds(3600));
+  EXPECT_EQ(settings->clock_skew, std::chrono::seconds(60));
+  EXPECT_EQ(settings->keys, std::vector<std::string>{"a2V5"});
+}
+
+TEST_F(SettingsTest, IdentityProviderMistakes) {
+  EXPECT_EQ(failure("account_id = \"12345\"\n"), "1:1: account_id must be 12 digits");
+  EXPECT_EQ(failure("region = \"EU West\"\n"), "1:1: region must be a region name such as \"eu-west-2\"");
+  EXPECT_EQ(failure("oidc_provider {}\n"),
+            "1:1: block \"oidc_provider\" takes one label: its name (\"github\", \"circleci\", ...)");
+  EXPECT_EQ(failure("oidc_provider \"circleci\" {}\n"), "1:1: oidc_provider \"circleci\" needs organization_id");
+  EXPECT_EQ(failure("oidc_provider \"gitlab\" { issuer = \"https://gitlab.example.com\" }\n"),
+            "1:1: oidc_provider \"gitlab\" needs issuer and audiences");
+  EXPECT_EQ(failure("oidc_provider \"x\" {\n  issuer = \"http://idp\"\n  audiences = [\"a\"]\n}\n"),
+            "1:1: issuer of oidc_provider \"x\" must start with https:// (http:// needs insecure = true)");
+  EXPECT_EQ(failure("oidc_provider \"github\" {}\noidc_provider \"github\" {}\n"),
+            "2:1: oidc_provider \"github\" repeats the name or issuer of \"github\"");
+  EXPECT_EQ(failure("oidc_provider \"github\" { organization_id = \"o\" }\n"),
+            "1:1: organization_id is a setting of oidc_provider \"circleci\" only");
+  EXPECT_EQ(failure("oidc_provider \"github\" { audiences = [] }\n"),
+            "1:26: audiences must be a non-empty list of strings");
+  EXPECT_EQ(failure("oidc_provider \"github\" { scope = \"x\" }\n"),
+            "1:26: unknown attribute \"scope\" in block \"oidc_provider\" (expected one of: issuer, audiences, owner, "
+            "organization_id, insecure)");
+  EXPECT_EQ(failure("credentials { session_duration_seconds = 600 }\n"),
+            "1:1: session_duration_seconds must be between 900 and 43200");
 }
 
 TEST_F(SettingsTest, MissingFile) {

@@ -9,6 +9,20 @@
 
 namespace berth::auth::fixtures {
 
+// The account and repository the role tests use, a policy that may only pull from the team's
+// repositories, and a trust policy any token of provider `x` satisfies.
+inline constexpr std::string_view kTestAccountId = "000000000000";
+inline constexpr std::string_view kTestRegion = "eu-west-2";
+inline constexpr std::string_view kTestRepository = "example-team/example-repository";
+
+inline constexpr std::string_view kPullOnlyPolicy = R"({"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+   "Resource": "arn:aws:ecr:eu-west-2:000000000000:repository/example-team/*"}]})";
+
+inline constexpr std::string_view kTrustAnyone = R"({"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": {"Federated": "arn:aws:iam::000000000000:oidc-provider/x"},
+   "Action": "sts:AssumeRoleWithWebIdentity"}]})";
+
 // interfaces.md §1.3: aws_iam_policy.ecr, as the aws_iam_policy_document data source renders it.
 inline constexpr std::string_view kMojPushPolicy = R"({
   "Version": "2012-10-17",

@@ -73,7 +73,12 @@ void RegistryTest::SetUp() {
 }
 
 void RegistryTest::use_options(RegistryOptions options) {
-  registry_ = std::make_unique<Registry>(*blobs_, *metadata_, access_, blocking_, options);
+  registry_ = std::make_unique<Registry>(*blobs_, *metadata_, *policy_, blocking_, options);
+}
+
+void RegistryTest::use_access(auth::AccessPolicy& access) {
+  policy_ = &access;
+  use_options(RegistryOptions{});
 }
 
 http::Response RegistryTest::send(http::Request& request) {

@@ -50,12 +50,12 @@ class StringBody final : public http::BodyReader {
   std::size_t reads_ = 0;
 };
 
-// Everyone is let in (as "tester", anonymous when `anonymous`) and may do everything, except pull the
-// repositories in `hidden`.
+// Everyone is let in (as "tester", anonymous when `anonymous`, with `session` as the role session)
+// and may do everything, except pull the repositories in `hidden`.
 class TestAccess final : public auth::AccessPolicy {
  public:
   Result<auth::Caller> authenticate(std::optional<std::string_view>) override {
-    return auth::Caller{"tester", anonymous};
+    return auth::Caller{"tester", anonymous, session};
   }
   bool allows(const auth::Caller&, std::string_view repository, auth::Action action) override {
     return !(action == auth::Action::pull && hidden.contains(std::string(repository)));
@@ -65,6 +65,7 @@ class TestAccess final : public auth::AccessPolicy {
 
   std::set<std::string> hidden;
   bool anonymous = false;
+  std::optional<auth::RegistryPasswordClaims> session;
 };
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -85,8 +86,10 @@ class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override;
 
-  // Rebuilds the registry with other options; the stores are kept.
+  // Rebuilds the registry with other options; the stores and the access policy are kept.
   void use_options(RegistryOptions options);
+  // Rebuilds the registry with another access policy (which must outlive the test) and default options.
+  void use_access(auth::AccessPolicy& access);
 
   // Runs the request through Registry::handle on a fresh io_context.
   http::Response send(http::Request& request);
@@ -101,6 +104,7 @@ class RegistryTest : public ::testing::Test {
   std::unique_ptr<storage::FsBlobStore> blobs_;
   std::unique_ptr<metadata::SqliteMetadataStore> metadata_;
   TestAccess access_;
+  auth::AccessPolicy* policy_ = &access_;
   boost::asio::thread_pool blocking_{1};
   std::unique_ptr<Registry> registry_;
 

@@ -1,0 +1,132 @@
+"""AssumeRoleWithWebIdentity end to end: requests per second that berth turns OIDC tokens into
+session credentials (JWT verification, trust-policy evaluation, sealing, the audit event committed
+to SQLite), driven by `hey` over loopback. No reference registry speaks STS, so this reports
+berth's own numbers (docs/benchmarks.md).
+
+  /usr/bin/python3 bench/sts_bench.py        (make bench-sts)
+  BENCH_RUNS=3 BENCH_STS_SECONDS=10 BENCH_STS_CONCURRENCY=16 BERTH_BINARY=build/berth
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+from oidc_issuer import GITHUB_AUDIENCE, OidcIssuer  # noqa: E402
+
+ACCOUNT = "123456789012"
+BINARY = os.environ.get("BERTH_BINARY", os.path.join(ROOT, "build", "berth"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SECONDS = int(os.environ.get("BENCH_STS_SECONDS", "10"))
+CONCURRENCY = int(os.environ.get("BENCH_STS_CONCURRENCY", "16"))
+
+
+def role_document(issuer: OidcIssuer) -> dict:
+    provider = OidcIssuer.provider_name(issuer.github_issuer)
+    return {
+        "RoleName": "bench-github", "MaxSessionDuration": 3600,
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}"},
+            "Condition": {"StringEquals": {f"{provider}:aud": GITHUB_AUDIENCE},
+                          "StringLike": {f"{provider}:sub": "repo:ministryofjustice/example-repository:*"}}}]},
+        "Policies": [{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]}],
+    }
+
+
+def start_berth(workdir: str, issuer: OidcIssuer) -> tuple[subprocess.Popen, str]:
+    data = os.path.join(workdir, "data")
+    config = os.path.join(workdir, "berth.hcl")
+    with open(config, "w") as f:
+        f.write(f'account_id = "{ACCOUNT}"\nregion = "eu-west-2"\n'
+                f'oidc_provider "github" {{\n  issuer = "{issuer.github_issuer}"\n  insecure = true\n}}\n'
+                'log { level = "warn" }\n')
+    role = os.path.join(workdir, "role.json")
+    with open(role, "w") as f:
+        json.dump(role_document(issuer), f)
+    subprocess.run([BINARY, "role", "put", role, "--data", data], check=True, capture_output=True, timeout=60)
+    log = open(os.path.join(workdir, "berth.log"), "w+")
+    proc = subprocess.Popen([BINARY, "serve", "--listen", "127.0.0.1:0", "--data", data, "--config", config,
+                             "--log-level", "info"], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        log.seek(0)
+        match = re.search(r"listening address=\"?127\.0\.0\.1:(\d+)", log.read())
+        if match:
+            return proc, f"http://127.0.0.1:{match.group(1)}/"
+        time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("berth did not start")
+
+
+def form(issuer: OidcIssuer) -> str:
+    # One token for the whole run: berth, like STS, does not consume tokens; valid for the run's length.
+    token = issuer.sign(issuer.github_claims(exp=int(time.time()) + 3600))
+    return urllib.parse.urlencode({"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
+                                   "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/bench-github",
+                                   "RoleSessionName": "bench", "WebIdentityToken": token,
+                                   "DurationSeconds": "900"})
+
+
+def hey(url: str, body: str) -> dict:
+    out = subprocess.run(["hey", "-z", f"{SECONDS}s", "-c", str(CONCURRENCY), "-m", "POST", "-T",
+                          "application/x-www-form-urlencoded", "-d", body, url],
+                         check=True, capture_output=True, timeout=SECONDS + 60).stdout.decode()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = float(re.search(r"50% in ([\d.]+) secs", out).group(1))
+    p99 = float(re.search(r"99% in ([\d.]+) secs", out).group(1))
+    statuses = dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", out))
+    return {"rps": rate, "p50_ms": p50 * 1000, "p99_ms": p99 * 1000, "statuses": statuses}
+
+
+def main() -> int:
+    if shutil.which("hey") is None:
+        print("sts_bench: hey is missing (scripts/deps.sh bench)", file=sys.stderr)
+        return 2
+    workdir = tempfile.mkdtemp(prefix="berth-sts-bench-")
+    issuer = OidcIssuer().start()
+    proc = None
+    try:
+        proc, url = start_berth(workdir, issuer)
+        body = form(issuer)
+        with urllib.request.urlopen(urllib.request.Request(url, data=body.encode()), timeout=10) as response:
+            assert response.status == 200 and b"<AccessKeyId>ASIA" in response.read()
+        samples = [hey(url, body) for _ in range(RUNS)]
+        for sample in samples:
+            if set(sample["statuses"]) != {"200"}:
+                raise RuntimeError(f"non-200 answers under load: {sample['statuses']}")
+        summary = {
+            "runs": RUNS, "seconds": SECONDS, "concurrency": CONCURRENCY, "cores": os.cpu_count(),
+            "rps_median": statistics.median(s["rps"] for s in samples),
+            "rps_range": [min(s["rps"] for s in samples), max(s["rps"] for s in samples)],
+            "p50_ms_median": statistics.median(s["p50_ms"] for s in samples),
+            "p99_ms_median": statistics.median(s["p99_ms"] for s in samples),
+        }
+        print(json.dumps(summary, indent=2))
+        print(f"\n| AssumeRoleWithWebIdentity, {CONCURRENCY} connections | {summary['rps_median']:,.0f} req/s "
+              f"({summary['rps_range'][0]:,.0f}–{summary['rps_range'][1]:,.0f}) | p50 {summary['p50_ms_median']:.1f} ms"
+              f" | p99 {summary['p99_ms_median']:.1f} ms |")
+        return 0
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+        issuer.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

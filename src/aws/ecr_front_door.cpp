@@ -1,0 +1,86 @@
+#include "aws/ecr_front_door.hpp"
+
+#include <array>
+#include <chrono>
+#include <string>
+
+#include "aws/aws_error.hpp"
+#include "aws/ecr_batch_get_image.hpp"
+#include "aws/ecr_images.hpp"
+#include "aws/ecr_login.hpp"
+#include "aws/ecr_repositories.hpp"
+#include "aws/signed_request.hpp"
+#include "common/offload.hpp"
+
+namespace berth::aws {
+namespace {
+
+constexpr std::string_view kContentType = "application/x-amz-json-1.1";
+
+struct OperationEntry {
+  std::string_view name;
+  std::string_view route;  // for metrics
+  EcrOperation run;
+};
+
+constexpr OperationEntry kUnknownOperation{"", "ecr_unknown", nullptr};
+
+constexpr std::array<OperationEntry, 5> kOperations{{
+    {"GetAuthorizationToken", "ecr_get_authorization_token", &get_authorization_token},
+    {"DescribeRepositories", "ecr_describe_repositories", &describe_repositories},
+    {"DescribeImages", "ecr_describe_images", &describe_images},
+    {"ListImages", "ecr_list_images", &list_images},
+    {"BatchGetImage", "ecr_batch_get_image", &batch_get_image},
+}};
+
+const OperationEntry& operation_for(std::optional<std::string_view> target) {
+  if (!target || !target->starts_with(EcrFrontDoor::kTargetPrefix)) return kUnknownOperation;
+  const std::string_view name = target->substr(EcrFrontDoor::kTargetPrefix.size());
+  for (const OperationEntry& entry : kOperations) {
+    if (entry.name == name) return entry;
+  }
+  return kUnknownOperation;
+}
+
+}  // namespace
+
+EcrFrontDoor::EcrFrontDoor(const AwsOptions& options, auth::RolePermissions& permissions,
+                           metadata::MetadataStore& metadata, const auth::KeyRing& keys,
+                           boost::asio::thread_pool& blocking)
+    : options_(options), services_{options_, permissions, metadata, keys}, blocking_(blocking) {}
+
+http::Task<http::Response> EcrFrontDoor::handle(http::Request& request) {
+  const std::string request_id = new_request_id();
+  const OperationEntry& operation = operation_for(request.headers.get("X-Amz-Target"));
+  Result<nlohmann::json> output = co_await serve(request, operation.run);
+  http::Response response;
+  if (output) {
+    // Manifests were validated as JSON when pushed; replacing stays safe should one not be UTF-8.
+    response = http::Response::json(200, output->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                    std::string(kContentType));
+    add_aws_headers(response, request_id);
+  } else {
+    response = ecr_error_response(output.error(), request_id);
+  }
+  response.route = std::string(operation.route);
+  co_return response;
+}
+
+http::Task<Result<nlohmann::json>> EcrFrontDoor::serve(http::Request& request, EcrOperation operation) {
+  Result<std::string> body = co_await request.body->read_all(options_.max_request_bytes);
+  if (!body) co_return std::move(body).error();
+  const auto now = std::chrono::system_clock::now();
+  Result<auth::SessionClaims> session =
+      authenticate_signed_request(request, *body, "ecr", services_.keys, options_, now);
+  if (!session) co_return std::move(session).error();
+  if (operation == nullptr) {
+    co_return make_error(ErrorCode::aws_unknown_operation,
+                         "Unknown operation " + std::string(request.headers.get("X-Amz-Target").value_or("")));
+  }
+  const EcrCall call{std::move(*session), request.remote_address, now};
+  Result<nlohmann::json> output =
+      co_await offload(blocking_, [this, &call, &body, operation] { return operation(services_, call, *body); });
+  co_return output;
+}
+
+}  // namespace berth::aws
