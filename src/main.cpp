@@ -4,10 +4,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "app/audit_command.hpp"
 #include "app/data_stores.hpp"
 #include "app/fsck.hpp"
+#include "app/provision_commands.hpp"
 #include "app/repository_commands.hpp"
 #include "app/role_commands.hpp"
 #include "app/serve.hpp"
@@ -65,6 +68,32 @@ int run_fsck(const berth::app::Settings& settings) {
   std::cout << "checked " << report->blobs_checked << " blobs, " << report->manifests_checked << " manifests, "
             << report->tags_checked << " tags: " << report->problems.size() << " problem(s)\n";
   return report->clean() ? 0 : 1;
+}
+
+// The flags plan and apply share: the declarations directory and Terraform's variable flags.
+void add_declaration_flags(CLI::App& command, berth::app::DeclarationOptions& options) {
+  command.add_option("directory", options.directory, "Directory of declarations (*.tf, *.tf.json)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  // One value per flag, as Terraform has it, so the directory may follow a -var.
+  command.add_option("--var", options.vars, "Set a variable: -var NAME=VALUE (repeatable)")->allow_extra_args(false);
+  command.add_option("--var-file", options.var_files, "Read variables from a .tfvars file (repeatable)")
+      ->allow_extra_args(false)
+      ->check(CLI::ExistingFile);
+}
+
+// Terraform spells its variable flags with one dash (-var, -var-file); CLI11 wants two.
+std::vector<std::string> terraform_style_flags(int argc, char** argv) {
+  std::vector<std::string> arguments(argv, argv + argc);
+  for (auto& argument : arguments) {
+    for (std::string_view flag : {"-var-file", "-var"}) {
+      if (argument == flag || (argument.starts_with(flag) && argument[flag.size()] == '=')) {
+        argument.insert(0, "-");
+        break;
+      }
+    }
+  }
+  return arguments;
 }
 
 }  // namespace
@@ -129,9 +158,43 @@ int main(int argc, char** argv) {
                     "7d)");
   audit->add_flag("--json", audit_options.json, "Print a JSON array");
 
+  CommonFlags plan_flags;
+  berth::app::PlanCommandOptions plan_options;
+  auto* plan = app.add_subcommand("plan", "Show what `berth apply` would change to match a directory of declarations");
+  add_common_flags(*plan, plan_flags);
+  add_declaration_flags(*plan, plan_options.declarations);
+  plan->add_flag("--json", plan_options.json, "Print the plan as JSON");
+
+  CommonFlags apply_flags;
+  berth::app::ApplyCommandOptions apply_options;
+  auto* apply = app.add_subcommand(
+      "apply", "Create, update and delete repositories, roles and published CI values to match the declarations");
+  add_common_flags(*apply, apply_flags);
+  add_declaration_flags(*apply, apply_options.declarations);
+  apply->add_flag("--auto-approve", apply_options.auto_approve, "Apply without asking for confirmation");
+  apply->add_option("--output", apply_options.output_dir,
+                    "Write ConfigMaps as YAML files into this directory instead of applying them to Kubernetes");
+  bool no_github = false;
+  bool no_kubernetes = false;
+  apply->add_flag("--no-github", no_github, "Do not publish to GitHub");
+  apply->add_flag("--no-kubernetes", no_kubernetes, "Do not publish ConfigMaps to Kubernetes");
+  auto* github_api_url = apply->add_option("--github-api-url", apply_options.github_api_url,
+                                           "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)");
+  github_api_url->capture_default_str();
+  auto* github_token_env = apply->add_option("--github-token-env", apply_options.github_token_env,
+                                             "Environment variable holding the GitHub token");
+  github_token_env->capture_default_str();
+  auto* kubeconfig =
+      apply->add_option("--kubeconfig", apply_options.kubeconfig,
+                        "Kubeconfig file [default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account]");
+  kubeconfig->check(CLI::ExistingFile);
+
   auto* version = app.add_subcommand("version", "Print the version");
 
-  CLI11_PARSE(app, argc, argv);
+  auto arguments = terraform_style_flags(argc, argv);
+  std::vector<char*> argument_pointers;
+  for (auto& argument : arguments) argument_pointers.push_back(argument.data());
+  CLI11_PARSE(app, static_cast<int>(argument_pointers.size()), argument_pointers.data());
 
   if (version->parsed()) {
     std::cout << "berth " << BERTH_VERSION << "\n";
@@ -141,6 +204,8 @@ int main(int argc, char** argv) {
                              : repository->parsed() ? repository_flags
                              : role->parsed()       ? role_flags
                              : audit->parsed()      ? audit_flags
+                             : plan->parsed()       ? plan_flags
+                             : apply->parsed()      ? apply_flags
                                                     : fsck_flags;
   auto settings = resolve_settings(flags);
   if (!settings.ok()) {
@@ -155,6 +220,12 @@ int main(int argc, char** argv) {
   if (role_list->parsed()) return berth::app::list_roles(*settings);
   if (role_delete->parsed()) return berth::app::delete_role(*settings, role_name);
   if (audit->parsed()) return berth::app::print_audit_events(*settings, audit_options, std::cout);
+  if (plan->parsed()) return berth::app::run_plan(*settings, plan_options);
+  if (apply->parsed()) {
+    apply_options.github = !no_github;
+    apply_options.kubernetes = !no_kubernetes;
+    return berth::app::run_apply(*settings, apply_options);
+  }
 
   if (!listen.empty()) settings->listen = listen;
   if (anonymous) settings->anonymous = true;

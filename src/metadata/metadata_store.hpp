@@ -106,6 +106,32 @@ struct AuditEvent {
   std::string claims_json;  // JSON object of the audited claims (auth::kAuditedClaims)
 };
 
+// A repository as provisioning (`berth apply`) last declared it. Only repositories with such a record
+// are managed: apply never removes a repository, role or published value it did not create.
+struct ProvisionedRepository {
+  std::string name;
+  std::string tags_json = "{}";                 // JSON object of tag -> value
+  std::optional<std::string> lifecycle_policy;  // ECR lifecycle policy JSON, when declared
+  bool scan_on_push = true;
+  bool deletion_protection = true;
+  std::int64_t updated_unix = 0;  // set by the store
+};
+
+// Something provisioning created outside the repository table: a role, or a value published to
+// GitHub or Kubernetes. The hash tells apply whether the published value is still current without
+// keeping the value (secrets never reach the store).
+// Stored as its number: new kinds go at the end.
+enum class PublishedKind { role, github_environment, github_variable, github_secret, config_map };
+
+struct PublishedRecord {
+  PublishedKind kind = PublishedKind::role;
+  std::string scope;              // "owner/repo", "owner/repo/environment", a namespace; empty for roles
+  std::string name;               // role, environment, variable, secret or ConfigMap name
+  std::string value_sha256;       // hex sha256 of what was published
+  std::string repository;         // the berth repository it was published for
+  std::int64_t updated_unix = 0;  // set by the store
+};
+
 struct AuditQuery {
   std::optional<std::string> repository;
   std::optional<std::int64_t> since_unix;  // events at or after this time
@@ -180,6 +206,18 @@ class MetadataStore {
   virtual Result<std::vector<RoleRecord>> list_roles(std::string_view after, std::size_t limit) = 0;
   // Returns false when there was no such role.
   virtual Result<bool> delete_role(std::string_view name) = 0;
+
+  // Provisioning state. put_provisioned_repository creates the repository when missing and records
+  // its declared settings, in one transaction; deleting the repository forgets the record. The
+  // listings return everything in name (then kind, scope) order: they are as large as the
+  // declarations, and the planner compares them as a whole.
+  virtual Status put_provisioned_repository(const ProvisionedRepository& repository) = 0;
+  virtual Result<std::vector<ProvisionedRepository>> list_provisioned_repositories() = 0;
+  // Replaces the record with the same (kind, scope, name).
+  virtual Status put_published(const PublishedRecord& record) = 0;
+  virtual Result<std::vector<PublishedRecord>> list_published() = 0;
+  // Returns false when there was no such record.
+  virtual Result<bool> delete_published(PublishedKind kind, std::string_view scope, std::string_view name) = 0;
 
   // Audit events, append-only. append_audit_event returns the new event's id.
   virtual Result<std::int64_t> append_audit_event(const AuditEvent& event) = 0;

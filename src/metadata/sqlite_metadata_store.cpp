@@ -555,6 +555,82 @@ Result<bool> SqliteMetadataStore::delete_role(std::string_view name) {
   });
 }
 
+Status SqliteMetadataStore::put_provisioned_repository(const ProvisionedRepository& repository) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    BERTH_TRY(ensure_repository(connection, repository.name));
+    std::optional<std::string_view> lifecycle_policy;
+    if (repository.lifecycle_policy) lifecycle_policy = *repository.lifecycle_policy;
+    return execute(connection,
+                   "INSERT OR REPLACE INTO provisioned_repositories (name, tags, lifecycle_policy, scan_on_push, "
+                   "deletion_protection, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   std::string_view(repository.name), std::string_view(repository.tags_json), lifecycle_policy,
+                   std::int64_t{repository.scan_on_push}, std::int64_t{repository.deletion_protection}, now_unix());
+  });
+}
+
+Result<std::vector<ProvisionedRepository>> SqliteMetadataStore::list_provisioned_repositories() {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<ProvisionedRepository>> {
+    auto statement = query(connection,
+                           "SELECT name, tags, lifecycle_policy, scan_on_push, deletion_protection, updated "
+                           "FROM provisioned_repositories ORDER BY name");
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<ProvisionedRepository> repositories;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return repositories;
+      ProvisionedRepository repository;
+      repository.name = statement->column_text(0);
+      repository.tags_json = statement->column_text(1);
+      repository.scan_on_push = statement->column_int(3) != 0;
+      repository.deletion_protection = statement->column_int(4) != 0;
+      repository.updated_unix = statement->column_int(5);
+      if (!statement->column_is_null(2)) repository.lifecycle_policy = std::string(statement->column_text(2));
+      repositories.push_back(std::move(repository));
+    }
+  });
+}
+
+Status SqliteMetadataStore::put_published(const PublishedRecord& record) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return execute(connection,
+                   "INSERT OR REPLACE INTO published (kind, scope, name, value_sha256, repository, updated) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   static_cast<std::int64_t>(record.kind), std::string_view(record.scope),
+                   std::string_view(record.name), std::string_view(record.value_sha256),
+                   std::string_view(record.repository), now_unix());
+  });
+}
+
+Result<std::vector<PublishedRecord>> SqliteMetadataStore::list_published() {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<PublishedRecord>> {
+    auto statement = query(connection,
+                           "SELECT kind, scope, name, value_sha256, repository, updated FROM published "
+                           "ORDER BY kind, scope, name");
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<PublishedRecord> records;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return records;
+      std::int64_t kind = statement->column_int(0);
+      if (kind < 0 || kind > static_cast<std::int64_t>(PublishedKind::config_map)) {
+        return make_error(ErrorCode::internal, "corrupt published record kind " + std::to_string(kind));
+      }
+      records.push_back(PublishedRecord{static_cast<PublishedKind>(kind), std::string(statement->column_text(1)),
+                                        std::string(statement->column_text(2)), std::string(statement->column_text(3)),
+                                        std::string(statement->column_text(4)), statement->column_int(5)});
+    }
+  });
+}
+
+Result<bool> SqliteMetadataStore::delete_published(PublishedKind kind, std::string_view scope, std::string_view name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return delete_rows(connection, "DELETE FROM published WHERE kind = ?1 AND scope = ?2 AND name = ?3",
+                       static_cast<std::int64_t>(kind), scope, name);
+  });
+}
+
 namespace {
 
 // The columns audit_event_from_row reads, in its order.

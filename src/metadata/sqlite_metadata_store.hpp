@@ -61,6 +61,12 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::vector<ImageRecord>> list_images(std::string_view repository, std::string_view after_digest,
                                                std::size_t limit) override;
 
+  Status put_provisioned_repository(const ProvisionedRepository& repository) override;
+  Result<std::vector<ProvisionedRepository>> list_provisioned_repositories() override;
+  Status put_published(const PublishedRecord& record) override;
+  Result<std::vector<PublishedRecord>> list_published() override;
+  Result<bool> delete_published(PublishedKind kind, std::string_view scope, std::string_view name) override;
+
   Result<std::int64_t> append_audit_event(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> list_audit_events(const AuditQuery& query) override;
 

@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -95,6 +95,28 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_by_repository ON audit_events(repository, time);
 CREATE INDEX audit_events_by_time ON audit_events(time);
+)sql",
+    // Provisioning. A repository's record goes with the repository; published records outlive it
+    // until apply has removed what they describe from GitHub or Kubernetes.
+    R"sql(
+CREATE TABLE provisioned_repositories (
+  name                TEXT PRIMARY KEY COLLATE BINARY REFERENCES repositories(name) ON DELETE CASCADE,
+  tags                TEXT NOT NULL,
+  lifecycle_policy    TEXT,
+  scan_on_push        INTEGER NOT NULL,
+  deletion_protection INTEGER NOT NULL,
+  updated             INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE published (
+  kind         INTEGER NOT NULL,
+  scope        TEXT NOT NULL COLLATE BINARY,
+  name         TEXT NOT NULL COLLATE BINARY,
+  value_sha256 TEXT NOT NULL,
+  repository   TEXT NOT NULL,
+  updated      INTEGER NOT NULL,
+  PRIMARY KEY (kind, scope, name)
+) WITHOUT ROWID;
 )sql",
 };
 

@@ -1,0 +1,35 @@
+#include "provision/current_state.hpp"
+
+namespace berth::provision {
+
+Result<CurrentState> load_current_state(metadata::MetadataStore& store, const DesiredState& desired) {
+  CurrentState current;
+  auto repositories = store.list_provisioned_repositories();
+  BERTH_TRY(repositories);
+  current.repositories = std::move(*repositories);
+
+  std::set<std::string> declared;
+  for (const auto& repository : desired.repositories) {
+    declared.insert(repository.name);
+    auto exists = store.repository_exists(repository.name);
+    BERTH_TRY(exists);
+    if (*exists) current.existing_repositories.insert(repository.name);
+  }
+  for (const auto& repository : current.repositories) {
+    if (declared.contains(repository.name)) continue;
+    auto images = store.list_images(repository.name, "", 1);
+    BERTH_TRY(images);
+    if (!images->empty()) current.repositories_with_images.insert(repository.name);
+  }
+  for (const auto& role : desired.roles) {
+    auto stored = store.get_role(role.name);
+    BERTH_TRY(stored);
+    if (*stored) current.roles.emplace(role.name, std::move(**stored));
+  }
+  auto published = store.list_published();
+  BERTH_TRY(published);
+  current.published = std::move(*published);
+  return current;
+}
+
+}  // namespace berth::provision

@@ -1,0 +1,90 @@
+#include "provision/plan_render.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace berth::provision {
+namespace {
+
+constexpr std::string_view kGreen = "\x1b[32m";
+constexpr std::string_view kYellow = "\x1b[33m";
+constexpr std::string_view kRed = "\x1b[31m";
+constexpr std::string_view kReset = "\x1b[0m";
+
+std::string_view action_name(Action action) {
+  switch (action) {
+    case Action::create:
+      return "create";
+    case Action::update:
+      return "update";
+    case Action::remove:
+      return "delete";
+  }
+  return "";
+}
+
+std::string_view action_colour(Action action) {
+  switch (action) {
+    case Action::create:
+      return kGreen;
+    case Action::update:
+      return kYellow;
+    case Action::remove:
+      return kRed;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string_view action_symbol(Action action) {
+  switch (action) {
+    case Action::create:
+      return "+";
+    case Action::update:
+      return "~";
+    case Action::remove:
+      return "-";
+  }
+  return "";
+}
+
+std::string render_plan(const Plan& plan, bool colour) {
+  std::string text;
+  if (!plan.skipped_modules.empty()) {
+    text += "Skipped modules (not berth's):\n";
+    for (const auto& module : plan.skipped_modules) text += "  " + module + "\n";
+    text += "\n";
+  }
+  for (const auto& change : plan.changes) {
+    std::string line = std::string(action_symbol(change.action)) + " " + change.address;
+    if (colour) line = std::string(action_colour(change.action)) + line + std::string(kReset);
+    text += "  " + line + (change.detail.empty() ? "" : "  (" + change.detail + ")") + "\n";
+  }
+  for (const auto& kept : plan.kept) text += "  = " + kept.address + "  (" + kept.detail + ")\n";
+  if (!plan.changes.empty() || !plan.kept.empty()) text += "\n";
+  if (plan.empty()) return text + "No changes. Berth's state matches the declarations.\n";
+  return text + "Plan: " + std::to_string(plan.count(Action::create)) + " to create, " +
+         std::to_string(plan.count(Action::update)) + " to update, " + std::to_string(plan.count(Action::remove)) +
+         " to delete.\n";
+}
+
+std::string render_plan_json(const Plan& plan) {
+  nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+  for (const auto& change : plan.changes) {
+    changes.push_back({{"action", action_name(change.action)}, {"address", change.address}, {"detail", change.detail}});
+  }
+  nlohmann::ordered_json kept = nlohmann::ordered_json::array();
+  for (const auto& entry : plan.kept) kept.push_back({{"address", entry.address}, {"detail", entry.detail}});
+  nlohmann::ordered_json document = {
+      {"changes", changes},
+      {"kept", kept},
+      {"summary",
+       {{"create", plan.count(Action::create)},
+        {"update", plan.count(Action::update)},
+        {"delete", plan.count(Action::remove)}}},
+      {"skipped_modules", plan.skipped_modules},
+  };
+  return document.dump(2) + "\n";
+}
+
+}  // namespace berth::provision
