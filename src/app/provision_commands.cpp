@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <system_error>
+#include <variant>
 
 #include "app/data_stores.hpp"
 #include "provision/config_map_yaml.hpp"
@@ -140,32 +142,42 @@ int converge(const provision::DesiredState& desired, metadata::MetadataStore& st
   return status;
 }
 
-int run_plan(const Settings& settings, const PlanCommandOptions& options) {
-  auto desired = read_desired(settings, options.declarations);
+// The declarations and the store both commands start from; on failure, the exit code after the
+// error has been printed (2 for declarations, 1 for the store).
+struct Inputs {
+  provision::DesiredState desired;
+  std::unique_ptr<metadata::MetadataStore> store;
+};
+
+std::variant<Inputs, int> read_inputs(const Settings& settings, const DeclarationOptions& options) {
+  auto desired = read_desired(settings, options);
   if (!desired.ok()) {
     std::cerr << "berth: " << desired.error().message << "\n";
     return 2;
   }
   auto store = open_metadata_or_report(settings.data_dir);
   if (!store) return 1;
-  auto current = provision::load_current_state(*store, *desired);
+  return Inputs{std::move(desired).value(), std::move(store)};
+}
+
+int run_plan(const Settings& settings, const PlanCommandOptions& options) {
+  auto inputs = read_inputs(settings, options.declarations);
+  if (const int* failed = std::get_if<int>(&inputs)) return *failed;
+  auto& [desired, store] = std::get<Inputs>(inputs);
+  auto current = provision::load_current_state(*store, desired);
   if (!current.ok()) {
     std::cerr << "berth: " << current.error().message << "\n";
     return 1;
   }
-  provision::Plan plan = provision::make_plan(*desired, *current);
+  provision::Plan plan = provision::make_plan(desired, *current);
   std::cout << (options.json ? provision::render_plan_json(plan) : provision::render_plan(plan, ::isatty(1) != 0));
   return 0;
 }
 
 int run_apply(const Settings& settings, const ApplyCommandOptions& options) {
-  auto desired = read_desired(settings, options.declarations);
-  if (!desired.ok()) {
-    std::cerr << "berth: " << desired.error().message << "\n";
-    return 2;
-  }
-  auto store = open_metadata_or_report(settings.data_dir);
-  if (!store) return 1;
+  auto inputs = read_inputs(settings, options.declarations);
+  if (const int* failed = std::get_if<int>(&inputs)) return *failed;
+  auto& [desired, store] = std::get<Inputs>(inputs);
 
   std::unique_ptr<provision::GithubPublisher> github;
   std::unique_ptr<provision::KubernetesPublisher> kubernetes;
@@ -201,7 +213,7 @@ int run_apply(const Settings& settings, const ApplyCommandOptions& options) {
   converge_options.auto_approve = options.auto_approve;
   if (!options.output_dir.empty()) converge_options.output_dir = options.output_dir;
   Console console{std::cin, std::cout, std::cerr, ::isatty(0) != 0, ::isatty(1) != 0};
-  return converge(*desired, *store, make_publishers, converge_options, console);
+  return converge(desired, *store, make_publishers, converge_options, console);
 }
 
 }  // namespace berth::app

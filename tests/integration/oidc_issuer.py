@@ -11,14 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from recording_server import RecordedRequest, RecordingServer, Reply
 
 GITHUB_AUDIENCE = "sts.amazonaws.com"
 
@@ -47,57 +47,29 @@ class SigningKey:
                 "e": _b64url_uint(numbers.e)}
 
 
-class OidcIssuer:
+class OidcIssuer(RecordingServer):
     """Serves several issuers under path prefixes of one server: `/github` and
     `/circleci/org/<org id>`, like GitHub's and CircleCI's issuer URLs."""
 
     def __init__(self, circleci_org: str | None = None):
+        super().__init__()
         self.key = SigningKey("berth-test-key-1")
         # Never published: tokens signed with it must be refused.
         self.rogue_key = SigningKey(self.key.kid)
         self.circleci_org = circleci_org or str(uuid.uuid4())
-        self.requests: list[str] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.base = ""
 
     # -- serving
 
-    def start(self) -> "OidcIssuer":
-        issuer = self
+    def route(self, request: RecordedRequest) -> Reply:
+        body = self._document(request.path)
+        if body is None or request.method != "GET":
+            return Reply(404)
+        return Reply(200, body, {"Cache-Control": "max-age=300"})
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 (http.server API)
-                issuer.requests.append(self.path)
-                body = issuer._document(self.path)
-                if body is None:
-                    self.send_response(404)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "max-age=300")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
+    def fetched(self) -> list[str]:
+        """The paths berth fetched, in order."""
+        with self.lock:
+            return [request.path for request in self.requests]
 
     def _prefixes(self) -> list[str]:
         return ["/github", f"/circleci/org/{self.circleci_org}"]
@@ -105,7 +77,7 @@ class OidcIssuer:
     def _document(self, path: str):
         for prefix in self._prefixes():
             if path == prefix + "/.well-known/openid-configuration":
-                return {"issuer": self.base + prefix, "jwks_uri": self.base + prefix + "/.well-known/jwks",
+                return {"issuer": self.url + prefix, "jwks_uri": self.url + prefix + "/.well-known/jwks",
                         "subject_types_supported": ["public"], "response_types_supported": ["id_token"],
                         "id_token_signing_alg_values_supported": ["RS256"],
                         "claims_supported": ["sub", "aud", "exp", "iat", "iss"]}
@@ -117,11 +89,11 @@ class OidcIssuer:
 
     @property
     def github_issuer(self) -> str:
-        return self.base + "/github"
+        return self.url + "/github"
 
     @property
     def circleci_issuer(self) -> str:
-        return f"{self.base}/circleci/org/{self.circleci_org}"
+        return f"{self.url}/circleci/org/{self.circleci_org}"
 
     @staticmethod
     def provider_name(issuer: str) -> str:

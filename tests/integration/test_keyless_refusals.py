@@ -48,7 +48,7 @@ def test_unconfigured_issuer_is_refused_and_never_fetched(keyless, issuer):
     error = assume_error(keyless, token)
     assert_refused(error, "InvalidIdentityToken", 400)
     assert "No OpenIDConnect provider found" in error.response["Error"]["Message"]
-    assert issuer.requests == []
+    assert issuer.fetched() == []
 
 
 def test_expired_token_is_refused(keyless, issuer):
@@ -65,9 +65,9 @@ def test_unknown_kid_is_refused(keyless, issuer):
     token = issuer.sign(issuer.github_claims(), headers={"kid": "not-a-published-kid"})
     assert_refused(assume_error(keyless, token), "InvalidIdentityToken", 400)
     # One discovery + JWKS fetch; the unknown kid refresh is rate limited.
-    assert issuer.requests.count("/github/.well-known/jwks") <= 2
+    assert issuer.fetched().count("/github/.well-known/jwks") <= 2
     assume_error(keyless, token)
-    assert issuer.requests.count("/github/.well-known/jwks") <= 2
+    assert issuer.fetched().count("/github/.well-known/jwks") <= 2
 
 
 def test_signature_by_another_key_is_refused(keyless, issuer):

@@ -6,56 +6,13 @@ created: a token of an allowed repository pushes, a token of another repository 
 from __future__ import annotations
 
 import json
-import os
-import socket
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import BERTH_BINARY, RegistryClient, run
-from fake_github import FakeGithub
-from fake_kubernetes import FakeKubernetes, TestPki
-from keyless import ACCOUNT, REGION, KeylessSetup, basic, issuer  # noqa: F401 (issuer is a fixture)
-
-OWNER = "ministryofjustice"
-GITHUB_TOKEN = "ghs_provisioning-test-token"
-MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-SEED_GITHUB = """
-variable "namespace" {
-  default = "example-namespace"
-}
-
-module "ecr" {
-  source = "github.com/ministryofjustice/cloud-platform-terraform-ecr-credentials?ref=7.1.1"
-
-  team_name = "example-team"
-  repo_name = "example-repository"
-
-  # REQUIRED: OIDC providers to configure, either "github", "circleci", or both
-  oidc_providers = ["github", "circleci"]
-
-  # REQUIRED: GitHub repositories that push to this container repository
-  github_repositories = ["example-repository"]
-
-  # This is the namespace to create a ConfigMap of credentials you need in CircleCI
-  namespace = var.namespace
-
-  business_unit          = "Platforms"
-  application            = "Example"
-  is_production          = "false"
-  environment_name       = "development"
-  infrastructure_support = "example-team (example-team@example.com)"
-}
-"""
+from conftest import RegistryClient
+from keyless import ACCOUNT, REGION, basic, issuer  # noqa: F401 (issuer is a fixture)
+from provisioning import GITHUB_TOKEN, OWNER, SEED_GITHUB, provisioning  # noqa: F401 (provisioning is a fixture)
 
 ENVIRONMENTS = """
 module "ecr_production" {
@@ -81,46 +38,6 @@ module "irsa" {
   namespace = "example-namespace"
 }
 """
-
-
-class Provisioning:
-    def __init__(self, tmp_path: Path, issuer, github: FakeGithub, kubernetes: FakeKubernetes):
-        self.tmp = tmp_path
-        self.issuer = issuer
-        self.github = github
-        self.kubernetes = kubernetes
-        self.port = free_port()
-        self.public_url = f"http://127.0.0.1:{self.port}"
-        self.keyless = KeylessSetup(tmp_path, issuer)
-        # The keyless set-up's config, with the address apply publishes fixed in advance.
-        self.keyless.config.write_text(
-            f'listen = "127.0.0.1:{self.port}"\npublic_url = "{self.public_url}"\n' + self.keyless.config.read_text())
-        self.declarations = tmp_path / "environments"
-        self.declarations.mkdir()
-        self.kubeconfig = kubernetes.kubeconfig(tmp_path / "kubeconfig")
-        self.env = dict(os.environ, GITHUB_TOKEN=GITHUB_TOKEN)
-
-    def berth(self, *args, check=True):
-        return run([BERTH_BINARY, *map(str, args), "--config", self.keyless.config, "--data", self.keyless.data_dir],
-                   timeout=120, check=check, env=self.env)
-
-    def plan(self, *args):
-        return self.berth("plan", self.declarations, *args)
-
-    def apply(self, *args, check=True):
-        return self.berth("apply", self.declarations, "--auto-approve", "--github-api-url", self.github.api_url,
-                          "--kubeconfig", self.kubeconfig, *args, check=check)
-
-    def mutating_requests(self) -> list[tuple[str, str]]:
-        return [(r.method, r.path) for server in (self.github, self.kubernetes) for r in server.requests
-                if r.method in MUTATING]
-
-
-@pytest.fixture
-def provisioning(tmp_path, issuer):
-    with FakeGithub(token=GITHUB_TOKEN) as github, \
-            FakeKubernetes(TestPki(tmp_path / "pki")) as kubernetes:
-        yield Provisioning(tmp_path, issuer, github, kubernetes)
 
 
 def role_name_of(arn: str) -> str:
