@@ -65,6 +65,11 @@ std::string RolePermissions::repository_arn(std::string_view repository) const {
 
 Result<bool> RolePermissions::allows(std::string_view role_arn, const std::optional<std::string>& session_policy,
                                      std::string_view action, std::string_view resource) {
+  return allows_all(role_arn, session_policy, std::span<const std::string_view>(&action, 1), resource);
+}
+
+Result<bool> RolePermissions::allows_all(std::string_view role_arn, const std::optional<std::string>& session_policy,
+                                         std::span<const std::string_view> actions, std::string_view resource) {
   auto name = role_name_from_arn(role_arn, account_);
   if (!name.ok()) return std::move(name).error();
   auto policies = policies_of(*name);
@@ -79,9 +84,14 @@ Result<bool> RolePermissions::allows(std::string_view role_arn, const std::optio
     }
     session = std::move(*parsed);
   }
-  RequestContext request{std::string(action), std::string(resource), "", {}};
-  Decision decision = evaluate_with_session_policy(**policies, session ? &*session : nullptr, request);
-  return decision == Decision::allow;
+  RequestContext request{"", std::string(resource), "", {}};
+  for (std::string_view action : actions) {
+    request.action = action;
+    if (evaluate_with_session_policy(**policies, session ? &*session : nullptr, request) != Decision::allow) {
+      return false;
+    }
+  }
+  return true;
 }
 
 Result<std::shared_ptr<const std::vector<PolicyDocument>>> RolePermissions::policies_of(std::string_view role_name) {
@@ -97,8 +107,7 @@ Result<std::shared_ptr<const std::vector<PolicyDocument>>> RolePermissions::poli
   {
     std::lock_guard lock(mutex_);
     auto cached = cache_.find(role_name);
-    if (cached != cache_.end() && cached->second.updated_unix == (*role)->updated_unix &&
-        cached->second.policies_text == (*role)->policies) {
+    if (cached != cache_.end() && cached->second.policies_text == (*role)->policies) {
       return cached->second.policies;
     }
   }
@@ -108,7 +117,7 @@ Result<std::shared_ptr<const std::vector<PolicyDocument>>> RolePermissions::poli
   auto policies = std::make_shared<const std::vector<PolicyDocument>>(std::move(*documents));
   std::lock_guard lock(mutex_);
   cache_.insert_or_assign(std::string(role_name),
-                          CachedRole{(*role)->updated_unix, std::move((*role)->policies), policies});
+                          CachedRole{std::move((*role)->policies), policies});
   return policies;
 }
 

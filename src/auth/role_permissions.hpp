@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,12 +52,15 @@ class RolePermissions {
   // exists; internal when the store fails or a stored document no longer parses.
   Result<bool> allows(std::string_view role_arn, const std::optional<std::string>& session_policy,
                       std::string_view action, std::string_view resource);
+  // The same for every one of `actions` (a registry push needs five): the role is read and the
+  // session policy parsed once for all of them.
+  Result<bool> allows_all(std::string_view role_arn, const std::optional<std::string>& session_policy,
+                          std::span<const std::string_view> actions, std::string_view resource);
 
  private:
-  // Keyed on the stored text as well as the updated time: the time has one-second resolution, so
-  // two updates within a second would otherwise leave the first one's documents in force.
+  // Valid while the stored text is unchanged (the updated time has one-second resolution, so it
+  // cannot tell two updates within a second apart).
   struct CachedRole {
-    std::int64_t updated_unix = 0;
     std::string policies_text;
     std::shared_ptr<const std::vector<PolicyDocument>> policies;
   };

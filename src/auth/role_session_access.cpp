@@ -1,5 +1,7 @@
 #include "auth/role_session_access.hpp"
 
+#include <strings.h>
+
 #include <array>
 #include <chrono>
 #include <utility>
@@ -22,12 +24,7 @@ constexpr std::string_view kUser = "AWS";
 Error unauthorized() { return make_error(ErrorCode::unauthorized, "authentication required"); }
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
+  return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // The password of `Basic base64("AWS:<password>")` (the scheme is case-insensitive, RFC 9110
@@ -84,19 +81,15 @@ Result<Caller> RoleSessionAccess::authenticate(std::optional<std::string_view> a
 
 bool RoleSessionAccess::allows(const Caller& caller, std::string_view repository, Action action) {
   if (!caller.session) return false;
-  const std::string resource = permissions_.repository_arn(repository);
-  for (std::string_view ecr_action : required_ecr_actions(action)) {
-    auto allowed = permissions_.allows(caller.session->role_arn, caller.session->session_policy, ecr_action, resource);
-    if (!allowed.ok()) {
-      log::error("access decision failed", {{"caller", caller.name},
-                                            {"repository", std::string(repository)},
-                                            {"action", std::string(ecr_action)},
-                                            {"error", allowed.error().message}});
-      return false;
-    }
-    if (!*allowed) return false;
+  auto allowed = permissions_.allows_all(caller.session->role_arn, caller.session->session_policy,
+                                         required_ecr_actions(action), permissions_.repository_arn(repository));
+  if (!allowed.ok()) {
+    log::error("access decision failed", {{"caller", caller.name},
+                                          {"repository", std::string(repository)},
+                                          {"error", allowed.error().message}});
+    return false;
   }
-  return true;
+  return *allowed;
 }
 
 std::string RoleSessionAccess::challenge() const { return "Basic realm=\"" + realm_ + "\""; }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <string>
 
 #include "auth/auth_fixtures.hpp"
@@ -85,6 +86,19 @@ TEST_F(RolePermissionsTest, AllowsWhatTheRolePoliciesGrantOnTheirRepository) {
   EXPECT_TRUE(allows("push", "ecr:BatchGetImage", kRepository));
   EXPECT_FALSE(allows("push", "ecr:PutImage", "example-team/other"));
   EXPECT_FALSE(allows("push", "ecr:DeleteRepository", kRepository));
+}
+
+TEST_F(RolePermissionsTest, AllowsAllOnlyWhenEveryActionIsAllowed) {
+  put_role("pull", "[" + std::string(kPullOnlyPolicy) + "]");
+  const std::string arn = role_arn("pull", kAccount);
+  const std::string resource = permissions_->repository_arn(kRepository);
+  constexpr std::array<std::string_view, 2> kPull{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"};
+  constexpr std::array<std::string_view, 2> kPullAndPush{"ecr:BatchGetImage", "ecr:PutImage"};
+  auto pull = permissions_->allows_all(arn, std::nullopt, kPull, resource);
+  auto push = permissions_->allows_all(arn, std::nullopt, kPullAndPush, resource);
+  ASSERT_TRUE(pull.ok() && push.ok());
+  EXPECT_TRUE(*pull);
+  EXPECT_FALSE(*push);
 }
 
 TEST_F(RolePermissionsTest, EvaluatesEveryAttachedPolicy) {
