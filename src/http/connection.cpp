@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "common/log.hpp"
+#include "http/request_framing.hpp"
 #include "http/target.hpp"
 
 namespace berth::http::detail {
@@ -392,6 +393,10 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
   Task<bool> serve_request(HeaderParser& parser) {
     const auto started = Clock::now();
     const auto& message = parser.get();
+    if (auto refusal = check_framing(message)) {
+      co_await reject(refusal->status, refusal->reason + "\n");
+      co_return false;
+    }
     auto target = parse_target(to_std(message.target()));
     if (!target.ok()) {
       co_await reject(400, target.error().message + "\n");
@@ -431,6 +436,18 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
                {"client", remote_},
                {"route", response.route}});
     co_return keep_alive&& written.ok;
+  }
+
+  static std::optional<FramingRefusal> check_framing(const HeaderParser::value_type& message) {
+    std::vector<std::string_view> transfer_encoding;
+    std::vector<std::string_view> host;
+    for (const auto& field : message) {
+      const auto value = field.value();
+      if (field.name() == bhttp::field::transfer_encoding) transfer_encoding.emplace_back(value.data(), value.size());
+      if (field.name() == bhttp::field::host) host.emplace_back(value.data(), value.size());
+    }
+    return check_request_framing({message.version(), transfer_encoding, host,
+                                  message.find(bhttp::field::content_length) != message.end()});
   }
 
   Task<Response> call_handler(Request& request) {

@@ -9,12 +9,17 @@
 namespace berth::http {
 
 struct Target {
-  std::string path;       // percent-decoded ('+' stays '+': it means space only in queries)
+  std::string path;       // percent-decoded except `%2F` ('+' stays '+': it means space only in queries)
   std::string raw_query;  // after the first '?', undecoded; empty when absent
 };
 
 // 0–15 for a hexadecimal digit of either case, -1 for anything else (%-escapes).
 int hex_value(char c);
+
+// Decodes %-escapes in a path or one of its segments. `%2F` stays as it is: RFC 3986 makes an
+// encoded '/' data, not a separator, so decoding it would let `team%2Fapp` route and authorize as
+// the two-segment name `team/app`. invalid_argument for a malformed escape or one that decodes to NUL.
+Result<std::string> decode_path(std::string_view path);
 
 // Accepts origin-form only ("/path?query"); invalid_argument for any other form, a malformed
 // %-escape, or an escape that decodes to NUL.

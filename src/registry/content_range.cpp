@@ -24,8 +24,7 @@ Error invalid(std::string_view header) {
 }  // namespace
 
 Result<ChunkRange> parse_content_range(std::string_view header) {
-  std::string_view text = header;
-  if (text.starts_with("bytes=")) text.remove_prefix(6);
+  const std::string_view text = header;
   const auto dash = text.find('-');
   if (dash == std::string_view::npos) return invalid(header);
   auto first = parse_offset(text.substr(0, dash));

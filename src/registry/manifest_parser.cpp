@@ -102,6 +102,7 @@ Result<std::optional<object>> optional_annotations(object fields, std::string_vi
 struct Descriptor {
   std::string_view media_type;
   Digest digest;
+  std::uint64_t size = 0;
   // Carries `urls`: content the registry does not hold (Docker foreign layers).
   bool external = false;
 };
@@ -140,7 +141,7 @@ Result<Descriptor> parse_descriptor(std::optional<element> value, const std::str
       external = true;
     }
   }
-  return Descriptor{**media_type, std::move(*digest), external};
+  return Descriptor{**media_type, std::move(*digest), static_cast<std::uint64_t>(size_value), external};
 }
 
 // Picks the manifest's media type from the request header and the body (see the header comment).
@@ -169,15 +170,17 @@ Result<std::string_view> resolve_media_type(std::string_view content_type, std::
 
 class ReferenceList {
  public:
-  // A digest listed twice (the same layer reused) is one reference.
-  void add(const Digest& digest, metadata::ReferenceKind kind) {
-    if (seen_.insert(digest).second) references_.push_back({digest, kind});
+  explicit ReferenceList(ParsedManifest& parsed) : parsed_(parsed) {}
+
+  // A digest listed twice (the same layer reused) is one reference but two descriptors to check.
+  void add(const Descriptor& descriptor, metadata::ReferenceKind kind, std::string where) {
+    if (seen_.insert(descriptor.digest).second) parsed_.references.push_back({descriptor.digest, kind});
+    parsed_.described.push_back({descriptor.digest, kind, descriptor.size, std::move(where)});
   }
-  std::vector<metadata::ManifestReference> take() { return std::move(references_); }
 
  private:
+  ParsedManifest& parsed_;
   std::set<Digest> seen_;
-  std::vector<metadata::ManifestReference> references_;
 };
 
 }  // namespace
@@ -209,18 +212,19 @@ Result<ParsedManifest> parse_manifest(std::string_view bytes, std::string_view c
 
   ParsedManifest parsed;
   parsed.media_type = std::string(*media_type);
-  ReferenceList references;
+  ReferenceList references(parsed);
   if (kind_of(*media_type) == Kind::image) {
     auto config = parse_descriptor(find_field(*fields, "config"), "config");
     if (!config.ok()) return std::move(config).error();
-    references.add(config->digest, metadata::ReferenceKind::blob);
+    references.add(*config, metadata::ReferenceKind::blob, "config");
     auto layers = required_array(find_field(*fields, "layers"), "layers");
     if (!layers.ok()) return std::move(layers).error();
     std::size_t index = 0;
     for (auto item : *layers) {
-      auto layer = parse_descriptor(item, "layers[" + std::to_string(index++) + "]");
+      std::string where = "layers[" + std::to_string(index++) + "]";
+      auto layer = parse_descriptor(item, where);
       if (!layer.ok()) return std::move(layer).error();
-      if (!layer->external) references.add(layer->digest, metadata::ReferenceKind::blob);
+      if (!layer->external) references.add(*layer, metadata::ReferenceKind::blob, std::move(where));
     }
     parsed.artifact_type = std::string(artifact_type->value_or(config->media_type));
   } else {
@@ -228,13 +232,13 @@ Result<ParsedManifest> parse_manifest(std::string_view bytes, std::string_view c
     if (!manifests.ok()) return std::move(manifests).error();
     std::size_t index = 0;
     for (auto item : *manifests) {
-      auto entry = parse_descriptor(item, "manifests[" + std::to_string(index++) + "]");
+      std::string where = "manifests[" + std::to_string(index++) + "]";
+      auto entry = parse_descriptor(item, where);
       if (!entry.ok()) return std::move(entry).error();
-      references.add(entry->digest, metadata::ReferenceKind::manifest);
+      references.add(*entry, metadata::ReferenceKind::manifest, std::move(where));
     }
     parsed.artifact_type = std::string(artifact_type->value_or(""));
   }
-  parsed.references = references.take();
 
   if (auto subject = find_field(*fields, "subject")) {
     auto descriptor = parse_descriptor(subject, "subject");

@@ -8,6 +8,7 @@
 // (all `schemaVersion: 2`). Docker schema 1 is refused, as the reference registry v3 does.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,11 +25,23 @@ inline constexpr std::string_view kOciIndexType = "application/vnd.oci.image.ind
 inline constexpr std::string_view kDockerManifestType = "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr std::string_view kDockerManifestListType = "application/vnd.docker.distribution.manifest.list.v2+json";
 
+// One descriptor of content the registry must hold, as the manifest declares it.
+struct DescribedContent {
+  Digest digest;
+  metadata::ReferenceKind kind = metadata::ReferenceKind::blob;
+  std::uint64_t size = 0;
+  std::string where;  // "config", "layers[2]", "manifests[0]": for error messages
+};
+
 struct ParsedManifest {
   std::string media_type;
-  // Config and layers as blobs, or an index's entries as manifests. Layers that carry `urls`
-  // (Docker foreign layers) live elsewhere and are not listed: the registry never holds them.
+  // Config and layers as blobs, or an index's entries as manifests, each digest once. Layers that
+  // carry `urls` (Docker foreign layers) live elsewhere and are not listed: the registry never
+  // holds them.
   std::vector<metadata::ManifestReference> references;
+  // The same content, every descriptor in document order with the size it declares: a client
+  // verifies what it pulls against these sizes, so each must be the stored content's.
+  std::vector<DescribedContent> described;
   std::optional<Digest> subject;
   // `artifactType`; else an image manifest's `config.mediaType`; else empty.
   std::string artifact_type;

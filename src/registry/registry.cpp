@@ -92,7 +92,7 @@ http::Task<http::Response> Registry::handle(http::Request& request) {
 }
 
 http::Task<http::Response> Registry::authenticate_and_dispatch(http::Request& request) {
-  auto route = parse_route(request.path);
+  auto route = parse_route(std::string_view(request.target).substr(0, request.target.find('?')));
   if (!route.ok()) {
     http::Response error = oci_error_response(route.error());
     error.route = "v2_unknown";

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "http/target.hpp"
 #include "registry/names.hpp"
 
 namespace berth::registry {
@@ -18,7 +19,8 @@ std::string join(const std::vector<std::string_view>& parts, std::size_t count) 
 
 }  // namespace
 
-Result<Route> parse_route(std::string_view path) {
+Result<Route> parse_route(std::string_view raw_path) {
+  std::string_view path = raw_path;
   if (path == "/v2/" || path == "/v2") return Route{Endpoint::base, {}, {}};
   if (path == "/v2/_catalog") return Route{Endpoint::catalog, {}, {}};
   if (!path.starts_with("/v2/")) return make_error(ErrorCode::not_found, "not found");
@@ -63,6 +65,9 @@ Result<Route> parse_route(std::string_view path) {
   if (!is_valid_repository_name(route.repository)) {
     return make_error(ErrorCode::name_invalid, "invalid repository name");
   }
+  auto reference = http::decode_path(route.reference);
+  if (!reference.ok()) return make_error(ErrorCode::not_found, "not found");
+  route.reference = std::move(*reference);
   if (route.endpoint != Endpoint::upload_start && route.endpoint != Endpoint::tags_list && route.reference.empty()) {
     return make_error(ErrorCode::not_found, "not found");
   }

@@ -26,7 +26,10 @@ struct Route {
   std::string reference;  // tag or digest (manifest), digest (blob, referrers), upload id
 };
 
-// not_found for a path that is no endpoint; name_invalid when the repository name breaks the grammar.
-Result<Route> parse_route(std::string_view path);
+// `raw_path` is the request-target's path as received, before any percent-decoding: the name is
+// matched as sent, so a percent-encoded character in it (above all an encoded '/') is name_invalid
+// and routing and authorization see one spelling of every name. The reference segment is decoded
+// on its own, after the split. not_found for a path that is no endpoint, or a malformed escape.
+Result<Route> parse_route(std::string_view raw_path);
 
 }  // namespace berth::registry

@@ -198,6 +198,46 @@ TEST_F(ServerTest, MalformedRequestGets400) {
   EXPECT_EQ(response->status, 400);
 }
 
+// RFC 9112 framing: refused before the handler runs or any body byte is read, then closed, so a
+// body the server cannot frame can never be taken for the next request.
+TEST_F(ServerTest, TransferEncodingOtherThanChunkedIsRefusedAndClosed) {
+  TestServer server = start();
+  const std::vector<std::pair<std::string, int>> cases = {
+      {"Transfer-Encoding: xchunked", 400}, {"Transfer-Encoding: chunked, identity", 400},
+      {"Transfer-Encoding: gzip, chunked", 501}, {"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked", 400}};
+  for (const auto& [header, status] : cases) {
+    RawClient client(server.port());
+    ASSERT_TRUE(client.send("PATCH /echo HTTP/1.1\r\nHost: t\r\n" + header +
+                            "\r\n\r\n5\r\nhello\r\n0\r\n\r\nGET /echo HTTP/1.1\r\nHost: t\r\n\r\n"));
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << header;
+    EXPECT_EQ(response->status, status) << header;
+    EXPECT_EQ(response->header("connection"), "close") << header;
+    EXPECT_TRUE(client.closed_within(2s)) << header;
+  }
+  EXPECT_EQ(server.metrics().render_prometheus().find("route=\"echo\""), std::string::npos);
+}
+
+TEST_F(ServerTest, MissingDuplicateOrInvalidHostIsRefused) {
+  TestServer server = start();
+  for (const std::string& head : {std::string("GET /echo HTTP/1.1\r\n\r\n"),
+                                  std::string("GET /echo HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"),
+                                  std::string("GET /echo HTTP/1.1\r\nHost: a b\r\n\r\n")}) {
+    RawClient client(server.port());
+    ASSERT_TRUE(client.send(head));
+    auto response = client.read_response();
+    ASSERT_TRUE(response) << head;
+    EXPECT_EQ(response->status, 400) << head;
+    EXPECT_TRUE(client.closed_within(2s)) << head;
+  }
+  EXPECT_EQ(server.metrics().render_prometheus().find("route=\"echo\""), std::string::npos);
+  RawClient old(server.port());
+  ASSERT_TRUE(old.send("GET /echo HTTP/1.0\r\n\r\n"));
+  auto response = old.read_response();
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+}
+
 TEST_F(ServerTest, SlowlorisIsCutOffAtTheHeaderTimeout) {
   TestServer server = start(short_timeouts());
   RawClient client(server.port());

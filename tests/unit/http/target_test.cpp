@@ -13,10 +13,17 @@ TEST(TargetTest, SplitsPathAndRawQuery) {
 }
 
 TEST(TargetTest, DecodesPathButKeepsPlus) {
-  auto target = parse_target("/a%20b/c%2Fd+e");
+  auto target = parse_target("/a%20b/c%3Ad+e");
   ASSERT_TRUE(target.ok());
-  EXPECT_EQ(target->path, "/a b/c/d+e");
+  EXPECT_EQ(target->path, "/a b/c:d+e");
   EXPECT_EQ(target->raw_query, "");
+}
+
+// An encoded '/' is data (RFC 3986 §2.2): decoding it would turn one path segment into two.
+TEST(TargetTest, NeverDecodesAnEncodedSlashIntoASeparator) {
+  EXPECT_EQ(parse_target("/v2/team%2fapp/tags/list")->path, "/v2/team%2fapp/tags/list");
+  EXPECT_EQ(parse_target("/v2/team%2Fapp/manifests/x?n=1")->path, "/v2/team%2Fapp/manifests/x");
+  EXPECT_EQ(*decode_path("a%2F%41"), "a%2FA");
 }
 
 TEST(TargetTest, RejectsNonOriginFormAndBadEscapes) {

@@ -155,6 +155,14 @@ TEST_F(BlobUploadHandlersTest, OutOfOrderChunkIsRefusedWithTheCurrentRange) {
   http::Response garbled = call(http::Method::patch, location, {{"Content-Range", "four-five"}}, "efgh");
   EXPECT_EQ(garbled.status, 416);
 
+  // `Range` request syntax where the upload syntax belongs, even starting at the right offset.
+  for (std::string_view range : {"bytes=4-7", "bytes 4-7/8", "bytes 4-7/*"}) {
+    http::Response refused = call(http::Method::patch, location, {{"Content-Range", std::string(range)}}, "efgh");
+    EXPECT_EQ(refused.status, 416) << range;
+    EXPECT_EQ(error_code(refused), "RANGE_INVALID") << range;
+    EXPECT_EQ(header(refused, "Range"), "0-3") << range;
+  }
+
   http::Response next = call(http::Method::patch, location, {{"Content-Range", "4-7"}}, "efgh");
   ASSERT_EQ(next.status, 202) << error_code(next);
   EXPECT_EQ(header(next, "Range"), "0-7");

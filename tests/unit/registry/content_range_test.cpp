@@ -17,17 +17,10 @@ TEST(ParseContentRange, AcceptsTheOciGrammar) {
   EXPECT_EQ(range->length(), 1u);
 }
 
-TEST(ParseContentRange, ToleratesBytesEqualsPrefix) {
-  auto range = parse_content_range("bytes=10-19");
-  ASSERT_TRUE(range.ok());
-  EXPECT_EQ(range->first, 10u);
-  EXPECT_EQ(range->last, 19u);
-}
-
 TEST(ParseContentRange, RefusesEverythingElse) {
   for (std::string_view header :
        {"", "-", "1-", "-1", "5-4", " 0-1", "0-1 ", "0 - 1", "+0-1", "0-+1", "0-1/2", "bytes 0-1/2", "a-b", "0x1-2",
-        "0-1-2", "99999999999999999999-99999999999999999999", "0-9223372036854775808"}) {
+        "0-1-2", "bytes=10-19", "bytes=0-1023", "bytes 0-1023", "99999999999999999999-99999999999999999999", "0-9223372036854775808"}) {
     auto range = parse_content_range(header);
     ASSERT_FALSE(range.ok()) << header;
     EXPECT_EQ(range.error().code, ErrorCode::range_invalid) << header;

@@ -107,13 +107,30 @@ TEST_F(ManifestHandlersTest, UnknownAndMalformedReferences) {
   EXPECT_EQ(error_code(unknown_tag), "MANIFEST_UNKNOWN");
   EXPECT_EQ(error_code(get("team/app", Hasher::of("absent").str())), "MANIFEST_UNKNOWN");
 
-  http::Response bad_digest = get("team/app", "sha256:abc");
-  EXPECT_EQ(bad_digest.status, 400);
-  EXPECT_EQ(error_code(bad_digest), "DIGEST_INVALID");
-  http::Response bad_tag = get("team/app", "-tag");
-  EXPECT_EQ(bad_tag.status, 400);
-  EXPECT_EQ(error_code(bad_tag), "TAG_INVALID");
+}
+
+// Neither a tag nor a digest: nothing can be stored under it, so lookups answer 404 (OCI conformance
+// v1.1.1 "GET/HEAD nonexistent manifest"), while PUT refuses to create such a tag.
+TEST_F(ManifestHandlersTest, ReferencesOutsideTheGrammarAreUnknownToLookupsAndInvalidToPush) {
+  put_blob("team/app", "x");  // creates the repository
+  const std::vector<std::string> invalid = {".INVALID_MANIFEST_NAME", std::string(129, 'a'), "-tag", ".tag",
+                                            "a:b", "a+b", "sha256:abc", "sha256:" + std::string(64, 'Z'),
+                                            "a%2Fb", "%22quoted%22"};
+  for (const std::string& reference : invalid) {
+    for (Method method : {Method::get, Method::head, Method::delete_}) {
+      http::Response response = get("team/app", reference, {}, method);
+      EXPECT_EQ(response.status, 404) << reference;
+      if (method != Method::head) {
+        EXPECT_EQ(error_code(response), "MANIFEST_UNKNOWN") << reference;
+      }
+    }
+    http::Response pushed = put("team/app", reference, image_manifest("team/app"));
+    EXPECT_EQ(pushed.status, 400) << reference;
+  }
   EXPECT_EQ(error_code(put("team/app", std::string(129, 'a'), image_manifest("team/app"))), "TAG_INVALID");
+  EXPECT_EQ(error_code(put("team/app", "-tag", image_manifest("team/app"))), "TAG_INVALID");
+  EXPECT_EQ(error_code(put("team/app", "sha256:abc", image_manifest("team/app"))), "DIGEST_INVALID");
+  EXPECT_EQ(body_text(call(Method::get, "/v2/team/app/tags/list")), R"({"name":"team/app","tags":[]})");
 }
 
 TEST_F(ManifestHandlersTest, PushByDigestMustMatchTheBytes) {
@@ -165,6 +182,54 @@ TEST_F(ManifestHandlersTest, IndexNeedsItsManifestsPresent) {
   http::Response pulled = get("team/app", "multi");
   EXPECT_EQ(header(pulled, "Content-Type"), kOciIndexType);
   EXPECT_EQ(body_text(pulled), index);
+}
+
+// A descriptor whose size is not the stored content's would make every later pull fail
+// verification, so the push is refused naming the descriptor, and nothing is stored.
+TEST_F(ManifestHandlersTest, DescriptorSizesMustBeTheStoredSizes) {
+  const std::string good = image_manifest("team/app");
+  const auto lie_about = [&](std::string_view field, std::string_view truthful, std::string_view lie) {
+    std::string manifest = good;
+    const auto at = manifest.find(truthful, manifest.find(field));
+    manifest.replace(at, truthful.size(), lie);
+    return manifest;
+  };
+  const std::vector<std::pair<std::string, std::string>> lies = {
+      {lie_about("\"layers\"", "\"size\": 11", "\"size\": 12"), "layers[0]"},
+      {lie_about("\"layers\"", "\"size\": 11", "\"size\": 0"), "layers[0]"},
+      {lie_about("\"config\"", "\"size\": 24", "\"size\": 2400"), "config"}};
+  for (const auto& [manifest, where] : lies) {
+    http::Response refused = put("team/app", "v1", manifest);
+    EXPECT_EQ(refused.status, 400) << manifest;
+    EXPECT_EQ(error_code(refused), "MANIFEST_INVALID") << manifest;
+    const auto error = nlohmann::json::parse(body_text(refused))["errors"][0];
+    EXPECT_TRUE(error["message"].get<std::string>().starts_with(where + " declares size")) << body_text(refused);
+    EXPECT_EQ(error["detail"]["descriptor"], where);
+  }
+  EXPECT_EQ(get("team/app", "v1").status, 404);
+
+  // The same layer listed twice is checked twice.
+  const std::string layer = R"({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ")" +
+                            put_blob("team/app", "layer bytes").str();
+  std::string twice = good;
+  twice.insert(twice.find(" ]"), ", " + layer + R"(", "size": 99})");
+  http::Response second = put("team/app", "v1", twice);
+  EXPECT_EQ(error_code(second), "MANIFEST_INVALID");
+  EXPECT_TRUE(body_text(second).find("layers[1]") != std::string::npos) << body_text(second);
+
+  ASSERT_EQ(put("team/app", "v1", good).status, 201);
+}
+
+TEST_F(ManifestHandlersTest, IndexEntrySizesMustBeTheStoredManifestSizes) {
+  const std::string child = image_manifest("team/app");
+  const std::string child_digest = Hasher::of(child).str();
+  ASSERT_EQ(put("team/app", child_digest, child).status, 201);
+  const std::string index = R"({"schemaVersion":2,"mediaType":")" + std::string(kOciIndexType) +
+                            R"(","manifests":[{"mediaType":")" + std::string(kOciManifestType) + R"(","digest":")" +
+                            child_digest + R"(","size":)" + std::to_string(child.size() + 1) + "}]}";
+  http::Response refused = put("team/app", "multi", index, std::string(kOciIndexType));
+  EXPECT_EQ(error_code(refused), "MANIFEST_INVALID");
+  EXPECT_TRUE(body_text(refused).find("manifests[0]") != std::string::npos) << body_text(refused);
 }
 
 TEST_F(ManifestHandlersTest, SubjectNeedNotExistAndIsEchoed) {

@@ -55,5 +55,19 @@ TEST(ParseRoute, RefusesBadNamesAndUnknownPaths) {
   EXPECT_EQ(parse_route("/v2/tags/list").error().code, ErrorCode::not_found);
 }
 
+// The name is matched as received: no spelling of it reaches storage or authorization but one.
+TEST(ParseRoute, RefusesPercentEncodingInNames) {
+  EXPECT_EQ(parse_route("/v2/team%2fapp/tags/list").error().code, ErrorCode::name_invalid);
+  EXPECT_EQ(parse_route("/v2/team%2Fapp/manifests/x").error().code, ErrorCode::name_invalid);
+  EXPECT_EQ(parse_route("/v2/te%61m/app/blobs/sha256:abc").error().code, ErrorCode::name_invalid);
+  EXPECT_EQ(parse_route("/v2/team/app%2F/blobs/uploads/").error().code, ErrorCode::name_invalid);
+}
+
+TEST(ParseRoute, DecodesTheReferenceAfterTheSplit) {
+  EXPECT_EQ(route_of("/v2/team/app/manifests/sha256%3Aabc").reference, "sha256:abc");
+  EXPECT_EQ(route_of("/v2/team/app/manifests/a%2Fb").reference, "a%2Fb");
+  EXPECT_EQ(parse_route("/v2/team/app/manifests/a%zz").error().code, ErrorCode::not_found);
+}
+
 }  // namespace
 }  // namespace berth::registry
