@@ -82,6 +82,18 @@ void add_declaration_flags(CLI::App& command, berth::app::DeclarationOptions& op
       ->check(CLI::ExistingFile);
 }
 
+// The flags plan and apply share to reach GitHub: both read repository ids, apply also publishes.
+void add_github_flags(CLI::App& command, berth::app::GithubOptions& options, const std::string& what_off_means) {
+  command.add_flag_callback(
+      "--no-github", [&options] { options.enabled = false; }, "Do not call GitHub: " + what_off_means);
+  command
+      .add_option("--github-api-url", options.api_url,
+                  "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)")
+      ->capture_default_str();
+  command.add_option("--github-token-env", options.token_env, "Environment variable holding the GitHub token")
+      ->capture_default_str();
+}
+
 // Terraform spells its variable flags with one dash (-var, -var-file); CLI11 wants two.
 std::vector<std::string> terraform_style_flags(int argc, char** argv) {
   std::vector<std::string> arguments(argv, argv + argc);
@@ -164,6 +176,7 @@ int main(int argc, char** argv) {
   add_common_flags(*plan, plan_flags);
   add_declaration_flags(*plan, plan_options.declarations);
   plan->add_flag("--json", plan_options.json, "Print the plan as JSON");
+  add_github_flags(*plan, plan_options.github, "roles keep the repository ids they pin, or trust any ids");
 
   CommonFlags apply_flags;
   berth::app::ApplyCommandOptions apply_options;
@@ -174,16 +187,10 @@ int main(int argc, char** argv) {
   apply->add_flag("--auto-approve", apply_options.auto_approve, "Apply without asking for confirmation");
   apply->add_option("--output", apply_options.output_dir,
                     "Write ConfigMaps as YAML files into this directory instead of applying them to Kubernetes");
-  bool no_github = false;
   bool no_kubernetes = false;
-  apply->add_flag("--no-github", no_github, "Do not publish to GitHub");
+  add_github_flags(*apply, apply_options.github,
+                   "publish nothing there; roles keep the repository ids they pin, or trust any ids");
   apply->add_flag("--no-kubernetes", no_kubernetes, "Do not publish ConfigMaps to Kubernetes");
-  auto* github_api_url = apply->add_option("--github-api-url", apply_options.github_api_url,
-                                           "GitHub REST API base URL (GitHub Enterprise: https://HOST/api/v3)");
-  github_api_url->capture_default_str();
-  auto* github_token_env = apply->add_option("--github-token-env", apply_options.github_token_env,
-                                             "Environment variable holding the GitHub token");
-  github_token_env->capture_default_str();
   auto* kubeconfig =
       apply->add_option("--kubeconfig", apply_options.kubeconfig,
                         "Kubeconfig file [default: $KUBECONFIG, ~/.kube/config, then the in-cluster service account]");
@@ -222,7 +229,6 @@ int main(int argc, char** argv) {
   if (audit->parsed()) return berth::app::print_audit_events(*settings, audit_options, std::cout);
   if (plan->parsed()) return berth::app::run_plan(*settings, plan_options);
   if (apply->parsed()) {
-    apply_options.github = !no_github;
     apply_options.kubernetes = !no_kubernetes;
     return berth::app::run_apply(*settings, apply_options);
   }

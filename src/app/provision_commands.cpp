@@ -40,16 +40,6 @@ Result<provision::ReadOptions> read_options(const DeclarationOptions& options) {
   return read;
 }
 
-Result<provision::DesiredState> read_desired(const Settings& settings, const DeclarationOptions& options) {
-  auto provisioning = provision_settings(settings);
-  BERTH_TRY(provisioning);
-  auto read = read_options(options);
-  BERTH_TRY(read);
-  auto declarations = provision::read_declarations(options.directory, *read);
-  BERTH_TRY(declarations);
-  return provision::build_desired_state(*declarations, *provisioning);
-}
-
 bool needs(const provision::Plan& plan, provision::Target target) {
   return std::any_of(plan.changes.begin(), plan.changes.end(),
                      [&](const provision::Change& change) { return provision::target_of(change.operation) == target; });
@@ -142,28 +132,58 @@ int converge(const provision::DesiredState& desired, metadata::MetadataStore& st
   return status;
 }
 
-// The declarations and the store both commands start from; on failure, the exit code after the
-// error has been printed (2 for declarations, 1 for the store).
+// The declarations, the store and the GitHub client both commands start from; on failure, the
+// exit code after the error has been printed (2 for declarations, 1 for the store).
 struct Inputs {
   provision::DesiredState desired;
   std::unique_ptr<metadata::MetadataStore> store;
+  std::unique_ptr<provision::GithubPublisher> github;  // nullptr: switched off, or no token
 };
 
-std::variant<Inputs, int> read_inputs(const Settings& settings, const DeclarationOptions& options) {
-  auto desired = read_desired(settings, options);
-  if (!desired.ok()) {
-    std::cerr << "berth: " << desired.error().message << "\n";
-    return 2;
-  }
+struct GithubAccess {
+  std::unique_ptr<provision::GithubPublisher> client;  // nullptr: see `off`
+  std::string off;                                     // why there is no client
+};
+
+GithubAccess github_access(const GithubOptions& options) {
+  if (!options.enabled) return {nullptr, "GitHub is switched off (--no-github)"};
+  const char* token = std::getenv(options.token_env.c_str());
+  if (token == nullptr || *token == '\0') return {nullptr, "no GitHub token in $" + options.token_env};
+  provision::GithubPublisherOptions github_options;
+  github_options.api_url = options.api_url;
+  github_options.token = token;
+  return {provision::make_github_publisher(github_options), ""};
+}
+
+std::variant<Inputs, int> read_inputs(const Settings& settings, const DeclarationOptions& options,
+                                      const GithubOptions& github_options) {
+  const auto fail = [](const Error& error, int status) {
+    std::cerr << "berth: " << error.message << "\n";
+    return status;
+  };
+  auto provisioning = provision_settings(settings);
+  if (!provisioning) return fail(provisioning.error(), 2);
+  auto read = read_options(options);
+  if (!read) return fail(read.error(), 2);
+  auto declarations = provision::read_declarations(options.directory, *read);
+  if (!declarations) return fail(declarations.error(), 2);
   auto store = open_metadata_or_report(settings.data_dir);
   if (!store) return 1;
-  return Inputs{std::move(desired).value(), std::move(store)};
+  auto trust_policies = provision::load_provisioned_trust_policies(*store);
+  if (!trust_policies) return fail(trust_policies.error(), 1);
+
+  auto github = github_access(github_options);
+  auto desired = provision::build_desired_state(
+      *declarations, *provisioning,
+      provision::github_id_lookup(github.client.get(), std::move(github.off), std::move(trust_policies).value()));
+  if (!desired) return fail(desired.error(), 2);
+  return Inputs{std::move(desired).value(), std::move(store), std::move(github.client)};
 }
 
 int run_plan(const Settings& settings, const PlanCommandOptions& options) {
-  auto inputs = read_inputs(settings, options.declarations);
+  auto inputs = read_inputs(settings, options.declarations, options.github);
   if (const int* failed = std::get_if<int>(&inputs)) return *failed;
-  auto& [desired, store] = std::get<Inputs>(inputs);
+  auto& [desired, store, github] = std::get<Inputs>(inputs);
   auto current = provision::load_current_state(*store, desired);
   if (!current.ok()) {
     std::cerr << "berth: " << current.error().message << "\n";
@@ -175,24 +195,18 @@ int run_plan(const Settings& settings, const PlanCommandOptions& options) {
 }
 
 int run_apply(const Settings& settings, const ApplyCommandOptions& options) {
-  auto inputs = read_inputs(settings, options.declarations);
+  auto inputs = read_inputs(settings, options.declarations, options.github);
   if (const int* failed = std::get_if<int>(&inputs)) return *failed;
-  auto& [desired, store] = std::get<Inputs>(inputs);
+  auto& [desired, store, github] = std::get<Inputs>(inputs);
 
-  std::unique_ptr<provision::GithubPublisher> github;
   std::unique_ptr<provision::KubernetesPublisher> kubernetes;
   PublisherSource make_publishers = [&](const provision::Plan& plan) -> Result<provision::Publishers> {
     provision::Publishers publishers;
-    if (options.github && needs(plan, provision::Target::github)) {
-      const char* token = std::getenv(options.github_token_env.c_str());
-      if (token == nullptr || *token == '\0') {
+    if (options.github.enabled && needs(plan, provision::Target::github)) {
+      if (!github) {
         return make_error(ErrorCode::invalid_argument,
-                          "GitHub publishing needs a token in $" + options.github_token_env + " (or pass --no-github)");
+                          "GitHub publishing needs a token in $" + options.github.token_env + " (or pass --no-github)");
       }
-      provision::GithubPublisherOptions github_options;
-      github_options.api_url = options.github_api_url;
-      github_options.token = token;
-      github = provision::make_github_publisher(github_options);
       publishers.github = github.get();
     }
     if (options.kubernetes && needs(plan, provision::Target::kubernetes)) {

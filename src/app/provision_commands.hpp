@@ -26,19 +26,26 @@ struct DeclarationOptions {
   std::vector<std::string> var_files;  // -var-file FILE, in order
 };
 
+// Plan and apply both read the GitHub repositories' ids (to pin the roles' trust); apply also
+// publishes there.
+struct GithubOptions {
+  bool enabled = true;
+  std::string api_url = "https://api.github.com";
+  std::string token_env = "GITHUB_TOKEN";
+};
+
 struct PlanCommandOptions {
   DeclarationOptions declarations;
+  GithubOptions github;
   bool json = false;
 };
 
 struct ApplyCommandOptions {
   DeclarationOptions declarations;
+  GithubOptions github;
   bool auto_approve = false;
   std::string output_dir;  // write ConfigMaps as YAML here instead of calling Kubernetes
-  bool github = true;
   bool kubernetes = true;
-  std::string github_api_url = "https://api.github.com";
-  std::string github_token_env = "GITHUB_TOKEN";
   std::string kubeconfig;  // empty: $KUBECONFIG, ~/.kube/config, then in-cluster
 };
 

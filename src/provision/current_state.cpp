@@ -2,6 +2,19 @@
 
 namespace berth::provision {
 
+Result<std::vector<std::string>> load_provisioned_trust_policies(metadata::MetadataStore& store) {
+  auto published = store.list_published();
+  BERTH_TRY(published);
+  std::vector<std::string> policies;
+  for (const auto& record : *published) {
+    if (record.kind != metadata::PublishedKind::role) continue;
+    auto role = store.get_role(record.name);
+    BERTH_TRY(role);
+    if (*role) policies.push_back(std::move((*role)->trust_policy));
+  }
+  return policies;
+}
+
 Result<CurrentState> load_current_state(metadata::MetadataStore& store, const DesiredState& desired) {
   CurrentState current;
   auto repositories = store.list_provisioned_repositories();

@@ -23,6 +23,10 @@ struct CurrentState {
   std::vector<metadata::PublishedRecord> published;   // roles and values provisioning created
 };
 
+// The trust policies of the roles provisioning made: they remember the GitHub repository ids that
+// were pinned (github_trust.hpp) for when GitHub cannot be asked.
+Result<std::vector<std::string>> load_provisioned_trust_policies(metadata::MetadataStore& store);
+
 // Reads only what comparing with `desired` needs.
 Result<CurrentState> load_current_state(metadata::MetadataStore& store, const DesiredState& desired);
 

@@ -47,8 +47,8 @@ Status check_policies(const DesiredRole& role) {
 
 class Builder {
  public:
-  explicit Builder(const ProvisionSettings& settings)
-      : settings_(settings), account_{settings.account_id, settings.region} {}
+  Builder(const ProvisionSettings& settings, const GithubIdLookup& github_ids)
+      : settings_(settings), github_ids_(github_ids), account_{settings.account_id, settings.region} {}
 
   Status add(const ModuleInputs& module) {
     state_.repositories.push_back(DesiredRepository{module.repository(), tags_of(module), module.lifecycle_policy,
@@ -93,6 +93,7 @@ class Builder {
     std::vector<std::string> subjects;
     for (const auto& repository : module.github_repositories) {
       subjects.push_back("repo:" + settings_.github_owner + "/" + repository + ":*");
+      subjects.push_back(trust_of(repository).subject);
     }
     auto arn =
         add_role(module, kGithub, oidc_provider_name(settings_.github_issuer), subjects, settings_.github_audience);
@@ -155,6 +156,17 @@ class Builder {
     return {};
   }
 
+  // Tokens in the immutable format (github_trust.hpp) of one GitHub repository; the ids are asked
+  // for once, however many modules list it.
+  const GithubTrust& trust_of(const std::string& repository) {
+    const std::string name = settings_.github_owner + "/" + repository;
+    auto known = std::ranges::find(state_.github_trust, name, &GithubTrust::repository);
+    if (known != state_.github_trust.end()) return *known;
+    GithubIdsAnswer answer = github_ids_(settings_.github_owner, repository);
+    return state_.github_trust.emplace_back(GithubTrust{
+        name, immutable_subject(settings_.github_owner, repository, answer.ids), answer.ids.has_value(), answer.note});
+  }
+
   // One GitHub repository may serve several berth repositories; they must not overwrite each
   // other's values (the module's advice: set github_actions_prefix). The same value twice — the
   // registry URL — is published once.
@@ -185,16 +197,18 @@ class Builder {
   }
 
   const ProvisionSettings& settings_;
+  const GithubIdLookup& github_ids_;
   const auth::AccountSettings account_;
   DesiredState state_;
 };
 
 }  // namespace
 
-Result<DesiredState> build_desired_state(const Declarations& declarations, const ProvisionSettings& settings) {
+Result<DesiredState> build_desired_state(const Declarations& declarations, const ProvisionSettings& settings,
+                                         const GithubIdLookup& github_ids) {
   auto selection = select_modules(declarations);
   if (!selection) return std::move(selection).error();
-  Builder builder(settings);
+  Builder builder(settings, github_ids);
   for (const auto& module : selection->modules) BERTH_TRY(builder.add(module));
   return builder.take(std::move(selection->skipped));
 }

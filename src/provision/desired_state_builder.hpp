@@ -4,8 +4,8 @@
 // (§1.6).
 //
 //   auto declarations = read_declarations(dir, options);
-//   auto desired = build_desired_state(*declarations, settings);   // settings from the server's
-//                                                                  // configuration
+//   auto desired = build_desired_state(*declarations, settings,    // settings from the server's
+//                                      github_id_lookup(...));      // configuration
 #pragma once
 
 #include <string>
@@ -13,6 +13,7 @@
 #include "common/result.hpp"
 #include "provision/declarations.hpp"
 #include "provision/desired_state.hpp"
+#include "provision/github_trust.hpp"
 
 namespace berth::provision {
 
@@ -31,7 +32,9 @@ struct ProvisionSettings {
 // invalid_argument for declaration errors (module_inputs.hpp), a provider the settings do not
 // configure, a trust policy over IAM's length limit (too many github_repositories), and two
 // modules writing different values to one GitHub variable or secret, or one ConfigMap. internal
-// when a generated policy does not parse (a bug).
-Result<DesiredState> build_desired_state(const Declarations& declarations, const ProvisionSettings& settings);
+// when a generated policy does not parse (a bug). `github_ids` gives the ids the github roles pin
+// (github_trust.hpp); it is asked once per GitHub repository.
+Result<DesiredState> build_desired_state(const Declarations& declarations, const ProvisionSettings& settings,
+                                         const GithubIdLookup& github_ids);
 
 }  // namespace berth::provision

@@ -34,6 +34,39 @@ class RestGithubPublisher final : public GithubPublisher {
     while (options_.api_url.ends_with('/')) options_.api_url.pop_back();
   }
 
+  Result<GithubRepositoryIds> repository_ids(std::string_view owner, std::string_view repository) override {
+    const std::string path = repository_path(GithubScope{std::string(owner), std::string(repository), ""});
+    // Not following a 301: it means the repository now has another name, and tokens carry that one.
+    Result<HttpResponse> response = call("GET", path, "", {200, 301, 404});
+    if (!response) return std::move(response).error();
+    if (response->status == 404) {
+      return make_error(ErrorCode::not_found,
+                        "github: GET " + path + ": 404: no such repository, or the token cannot see it");
+    }
+    if (response->status == 301) {
+      return make_error(
+          ErrorCode::invalid_argument,
+          "github: GET " + path + ": 301: the repository was renamed or transferred; declare its new name");
+    }
+    const Json body = Json::parse(response->body, nullptr, false);
+    const bool shaped = body.is_object() && body.contains("id") && body["id"].is_number_integer() &&
+                        body.contains("name") && body["name"].is_string() && body.contains("owner") &&
+                        body["owner"].is_object() && body["owner"].contains("id") &&
+                        body["owner"]["id"].is_number_integer() && body["owner"].contains("login") &&
+                        body["owner"]["login"].is_string();
+    if (!shaped) {
+      return make_error(ErrorCode::internal, "github: GET " + path + ": 200 without integer id and owner.id");
+    }
+    const std::string login = body["owner"]["login"].get<std::string>();
+    const std::string name = body["name"].get<std::string>();
+    if (login != owner || name != repository) {
+      // GitHub matches names case-insensitively, tokens carry its spelling, and trust compares exactly.
+      return make_error(ErrorCode::invalid_argument, "github: GET " + path + ": GitHub names it " + login + "/" + name +
+                                                         ", which its tokens carry; declare it so");
+    }
+    return GithubRepositoryIds{body["owner"]["id"].get<std::int64_t>(), body["id"].get<std::int64_t>()};
+  }
+
   Status ensure_environment(const GithubScope& scope) override {
     const std::string path = repository_path(scope) + "/environments/" + encode_path_segment(scope.environment);
     // A PUT on an existing environment could reset its protection rules, so only a missing one is created.

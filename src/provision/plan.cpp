@@ -113,6 +113,7 @@ class Planner {
     plan_github_values();
     plan_config_maps();
     plan_.skipped_modules = desired_.skipped_modules;
+    plan_.github_trust = desired_.github_trust;
     return std::move(plan_);
   }
 

@@ -81,6 +81,7 @@ struct Plan {
   std::vector<Change> changes;
   std::vector<Kept> kept;
   std::vector<std::string> skipped_modules;  // from the declarations, for the reader
+  std::vector<GithubTrust> github_trust;     // likewise: whether the github roles pin repository ids
 
   bool empty() const { return changes.empty(); }
   std::size_t count(Action action) const;

@@ -34,6 +34,24 @@ std::string_view action_colour(Action action) {
   return "";
 }
 
+// Says for every GitHub repository whether its immutable-format tokens are tied to its ids, and
+// what a reader should do when they are not.
+std::string render_github_trust(const std::vector<GithubTrust>& trusts) {
+  if (trusts.empty()) return "";
+  std::string text = "GitHub tokens in the immutable format (repo:OWNER@ID/REPO@ID) are trusted for:\n";
+  for (const auto& trust : trusts) {
+    text += "  " + trust.repository + ": " + trust.subject;
+    if (trust.pinned) {
+      text += "  (pinned; " + trust.note + ")\n";
+    } else {
+      text += "  (ANY ids: " + trust.note +
+              "; a repository re-created under this name would be trusted too; apply with GitHub reachable to pin "
+              "the ids)\n";
+    }
+  }
+  return text + "\n";
+}
+
 }  // namespace
 
 std::string_view action_symbol(Action action) {
@@ -55,6 +73,7 @@ std::string render_plan(const Plan& plan, bool colour) {
     for (const auto& module : plan.skipped_modules) text += "  " + module + "\n";
     text += "\n";
   }
+  text += render_github_trust(plan.github_trust);
   for (const auto& change : plan.changes) {
     std::string line = std::string(action_symbol(change.action)) + " " + change.address;
     if (colour) line = std::string(action_colour(change.action)) + line + std::string(kReset);
@@ -75,6 +94,11 @@ std::string render_plan_json(const Plan& plan) {
   }
   nlohmann::ordered_json kept = nlohmann::ordered_json::array();
   for (const auto& entry : plan.kept) kept.push_back({{"address", entry.address}, {"detail", entry.detail}});
+  nlohmann::ordered_json github_trust = nlohmann::ordered_json::array();
+  for (const auto& trust : plan.github_trust) {
+    github_trust.push_back(
+        {{"repository", trust.repository}, {"subject", trust.subject}, {"pinned", trust.pinned}, {"note", trust.note}});
+  }
   nlohmann::ordered_json document = {
       {"changes", changes},
       {"kept", kept},
@@ -83,6 +107,7 @@ std::string render_plan_json(const Plan& plan) {
         {"update", plan.count(Action::update)},
         {"delete", plan.count(Action::remove)}}},
       {"skipped_modules", plan.skipped_modules},
+      {"github_trust", github_trust},
   };
   return document.dump(2) + "\n";
 }

@@ -3,7 +3,9 @@
 //   {"changes":[{"action":"create|update|delete","address":"...","detail":"..."}],
 //    "kept":[{"address":"...","detail":"..."}],
 //    "summary":{"create":N,"update":N,"delete":N},
-//    "skipped_modules":["main.tf:3:1: module \"x\" ..."]}
+//    "skipped_modules":["main.tf:3:1: module \"x\" ..."],
+//    "github_trust":[{"repository":"owner/repo","subject":"repo:owner@65/repo@74:*","pinned":true,
+//                     "note":"ids from GitHub"}]}
 // Neither ever shows a secret value: details are written by the planner without them.
 #pragma once
 

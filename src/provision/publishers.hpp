@@ -15,6 +15,10 @@ namespace berth::provision {
 class GithubPublisher {
  public:
   virtual ~GithubPublisher() = default;
+  // GET /repos/{owner}/{repository}: its `owner.id` and `id`. not_found when GitHub answers 404 (no
+  // such repository, or the token cannot see it); invalid_argument when GitHub knows it under
+  // another name, which tokens would carry instead.
+  virtual Result<GithubRepositoryIds> repository_ids(std::string_view owner, std::string_view repository) = 0;
   // Creates the environment when it is missing (PUT /repos/{o}/{r}/environments/{env}).
   virtual Status ensure_environment(const GithubScope& scope) = 0;
   // Variables: create (POST), or update (PATCH) when it exists (409 on create).

@@ -1,5 +1,6 @@
-"""A fake GitHub REST API for Actions variables, secrets and environments, following
-interfaces.md §9 to the letter: the same paths (repository level `/repos/{o}/{r}/actions/...`,
+"""A fake GitHub REST API for repositories, Actions variables, secrets and environments, following
+interfaces.md §9 to the letter: `GET /repos/{o}/{r}` answers GitHub's repository object (`id`,
+`node_id`, `name`, `full_name`, `owner{login,id,...}`, ...) with ids stable per repository and owner; the same paths (repository level `/repos/{o}/{r}/actions/...`,
 environment level `/repos/{o}/{r}/environments/{env}/...`, names percent-decoded per segment), the
 same success codes (variable create 201, update 204; secret create 201, update 204; environment PUT
 200; deletes 204, absent 404; 409 on creating an existing variable), GitHub's error body
@@ -12,6 +13,8 @@ Usage:
         ... berth apply with --github-api-url github.url ...
         assert github.variable("acme", "app", "ECR_REGION") == "eu-west-2"
         assert github.open_secret("acme", "app", "ECR_ROLE_TO_ASSUME") == arn
+        owner_id, repository_id = github.ids("acme", "app")
+        github.recreate("acme", "app")   # deleted and created again: a new repository id
 """
 
 from __future__ import annotations
@@ -62,6 +65,8 @@ class FakeGithub(RecordingServer):
         self.environments: dict[tuple[str, str], dict[str, dict]] = {}
         self._scopes: dict[tuple[str, str, str], Scope] = {}
         self._next_id = 1000
+        self._owner_ids: dict[str, int] = {}
+        self._repository_ids: dict[tuple[str, str], int] = {}
 
     @property
     def api_url(self) -> str:
@@ -113,7 +118,40 @@ class FakeGithub(RecordingServer):
             scope = self._scope(owner, repo, environment)
             return scope.key_id, base64.b64encode(bytes(scope.private_key.public_key)).decode()
 
+    def ids(self, owner: str, repo: str) -> tuple[int, int]:
+        """(owner id, repository id) as `GET /repos/{owner}/{repo}` answers them."""
+        with self.lock:
+            return self._ids(owner, repo)
+
+    def recreate(self, owner: str, repo: str) -> tuple[int, int]:
+        """The repository deleted and created again under the same name: its ids afterwards."""
+        with self.lock:
+            self._repository_ids.pop((owner, repo), None)
+            return self._ids(owner, repo)
+
     # -- routing
+
+    def _ids(self, owner: str, repo: str) -> tuple[int, int]:
+        if owner not in self._owner_ids:
+            self._next_id += 1
+            self._owner_ids[owner] = 580000 + self._next_id
+        if (owner, repo) not in self._repository_ids:
+            self._next_id += 1
+            self._repository_ids[(owner, repo)] = 740000000 + self._next_id
+        return self._owner_ids[owner], self._repository_ids[(owner, repo)]
+
+    def _repository(self, owner: str, repo: str) -> dict:
+        owner_id, repository_id = self._ids(owner, repo)
+        return {
+            "id": repository_id, "node_id": f"R_kgDO{repository_id}", "name": repo, "full_name": f"{owner}/{repo}",
+            "private": True,
+            "owner": {"login": owner, "id": owner_id, "node_id": f"O_kgDO{owner_id}",
+                      "avatar_url": f"https://avatars.githubusercontent.com/u/{owner_id}?v=4",
+                      "url": f"{self.api_url}/users/{owner}", "html_url": f"https://github.com/{owner}",
+                      "type": "Organization", "site_admin": False},
+            "html_url": f"https://github.com/{owner}/{repo}", "description": None, "fork": False,
+            "url": f"{self.api_url}/repos/{owner}/{repo}", "created_at": _now(), "updated_at": _now(),
+            "pushed_at": _now(), "default_branch": "main", "visibility": "private"}
 
     def _scope(self, owner: str, repo: str, environment: str) -> Scope:
         key = (owner, repo, environment)
@@ -151,6 +189,8 @@ class FakeGithub(RecordingServer):
         owner, repo, rest = segments[1], segments[2], segments[3:]
         if self.repositories is not None and (owner, repo) not in self.repositories:
             return error(404, "Not Found")
+        if not rest:
+            return Reply(200, self._repository(owner, repo)) if request.method == "GET" else error(404, "Not Found")
 
         if rest[:1] == ["actions"]:
             return self._collection(request, owner, repo, "", rest[1:])

@@ -77,7 +77,7 @@ class Provisioning:
                    timeout=120, check=check, env=self.env)
 
     def plan(self, *args):
-        return self.berth("plan", self.declarations, *args)
+        return self.berth("plan", self.declarations, "--github-api-url", self.github.api_url, *args)
 
     def apply(self, *args, check=True):
         return self.berth("apply", self.declarations, "--auto-approve", "--github-api-url", self.github.api_url,

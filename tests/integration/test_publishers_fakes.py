@@ -52,6 +52,25 @@ def test_github_requires_the_token(github):
     assert github.variables("acme", "app") == {}
 
 
+def test_github_repository_object_carries_stable_ids_until_recreated():
+    with FakeGithub(token=TOKEN, repositories={("acme", "app"), ("acme", "other")}) as github:
+        call = GithubClient(github.url)
+        answer = call("GET", "/repos/acme/app")
+        assert answer.status_code == 200
+        repository = answer.json()
+        owner_id, repository_id = github.ids("acme", "app")
+        assert (repository["id"], repository["name"], repository["full_name"]) == (repository_id, "app", "acme/app")
+        assert repository["node_id"].startswith("R_")
+        assert (repository["owner"]["login"], repository["owner"]["id"]) == ("acme", owner_id)
+        assert isinstance(repository_id, int) and isinstance(owner_id, int)
+        assert call("GET", "/repos/acme/app").json()["id"] == repository_id
+        other = call("GET", "/repos/acme/other").json()
+        assert other["owner"]["id"] == owner_id and other["id"] != repository_id
+        assert call("GET", "/repos/acme/missing").status_code == 404
+        assert github.recreate("acme", "app") == (owner_id, call("GET", "/repos/acme/app").json()["id"])
+        assert call("GET", "/repos/acme/app").json()["id"] != repository_id
+
+
 def test_github_repository_variables_lifecycle(github):
     call = GithubClient(github.url)
     path = "/repos/acme/app/actions/variables"

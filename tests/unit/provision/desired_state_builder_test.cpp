@@ -71,10 +71,27 @@ constexpr const char* kSeedCircleci = R"hcl(module "ecr" {
 
 constexpr const char* kVariables = "variable \"namespace\" { default = \"example-namespace\" }\n";
 
-Result<DesiredState> build(DeclarationDir& dir, const ProvisionSettings& provision = settings()) {
+// GitHub knows the seed's repository (ids as in GitHub's immutable `sub` example), nothing else.
+GithubIdsAnswer seed_ids(std::string_view owner, std::string_view repository) {
+  if (owner == "ministryofjustice" && repository == "example-repository") {
+    return {GithubRepositoryIds{123456, 456789}, "ids from GitHub"};
+  }
+  return {std::nullopt, "no GitHub token in $GITHUB_TOKEN"};
+}
+
+Result<DesiredState> build(DeclarationDir& dir, const ProvisionSettings& provision = settings(),
+                           const GithubIdLookup& github_ids = seed_ids) {
   auto declarations = read_declarations(dir.path(), {});
   if (!declarations) return std::move(declarations).error();
-  return build_desired_state(*declarations, provision);
+  return build_desired_state(*declarations, provision, github_ids);
+}
+
+auth::RequestContext github_request(std::string sub) {
+  return auth::RequestContext{"sts:AssumeRoleWithWebIdentity",
+                              "",
+                              "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+                              {{"token.actions.githubusercontent.com:sub", {std::move(sub)}},
+                               {"token.actions.githubusercontent.com:aud", {"sts.amazonaws.com"}}}};
 }
 
 const std::string kPushPullPolicies =
@@ -118,10 +135,13 @@ TEST(ProvisionDesiredState, SeedGithubExample) {
       role.trust_policy,
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",)"
       R"("Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},)"
-      R"("Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":)"
-      R"("repo:ministryofjustice/example-repository:*"},)"
+      R"("Condition":{"ForAnyValue:StringLike":{"token.actions.githubusercontent.com:sub":)"
+      R"(["repo:ministryofjustice/example-repository:*","repo:ministryofjustice@123456/example-repository@456789:*"]},)"
       R"("StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}]})");
   EXPECT_EQ(role.policies, kPushPullPolicies);
+  EXPECT_EQ(state->github_trust, (std::vector<GithubTrust>{{"ministryofjustice/example-repository",
+                                                            "repo:ministryofjustice@123456/example-repository@456789:*",
+                                                            true, "ids from GitHub"}}));
 
   const std::string arn = "arn:aws:iam::123456789012:role/" + role_name;
   const GithubScope scope{"ministryofjustice", "example-repository", ""};
@@ -144,23 +164,49 @@ TEST(ProvisionDesiredState, SeedGithubExample) {
   EXPECT_TRUE(state->skipped_modules.empty());
 }
 
-TEST(ProvisionDesiredState, GithubTrustAllowsTheDeclaredRepositoryOnly) {
+TEST(ProvisionDesiredState, GithubTrustAllowsTheDeclaredRepositoryInBothFormatsOnly) {
   DeclarationDir dir;
   dir.write("ecr.tf", kSeedGithub).write("variables.tf", kVariables);
   auto state = build(dir);
   ASSERT_TRUE(state.ok()) << state.error().message;
   auto trust = auth::parse_policy(state->roles.at(0).trust_policy, auth::PolicyKind::trust);
   ASSERT_TRUE(trust.ok());
-  const auto request = [](std::string sub) {
-    return auth::RequestContext{"sts:AssumeRoleWithWebIdentity",
-                                "",
-                                "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
-                                {{"token.actions.githubusercontent.com:sub", {std::move(sub)}},
-                                 {"token.actions.githubusercontent.com:aud", {"sts.amazonaws.com"}}}};
-  };
-  EXPECT_EQ(auth::evaluate(*trust, request("repo:ministryofjustice/example-repository:ref:refs/heads/main")),
+  for (const char* sub : {"repo:ministryofjustice/example-repository:ref:refs/heads/main",
+                          "repo:ministryofjustice@123456/example-repository@456789:ref:refs/heads/main",
+                          "repo:ministryofjustice@123456/example-repository@456789:environment:production",
+                          "repo:ministryofjustice@123456/example-repository@456789:pull_request"}) {
+    EXPECT_EQ(auth::evaluate(*trust, github_request(sub)), auth::Decision::allow) << sub;
+  }
+  for (const char* sub : {"repo:ministryofjustice/other:ref:refs/heads/main",
+                          // re-created under the same name: a new repository id
+                          "repo:ministryofjustice@123456/example-repository@999999:ref:refs/heads/main",
+                          // an owner of that name again, after the old one was renamed
+                          "repo:ministryofjustice@777/example-repository@456789:ref:refs/heads/main",
+                          "repo:ministryofjustice@123456/other@456789:ref:refs/heads/main"}) {
+    EXPECT_NE(auth::evaluate(*trust, github_request(sub)), auth::Decision::allow) << sub;
+  }
+}
+
+TEST(ProvisionDesiredState, WithoutIdsTheImmutableFormMatchesAnyIdsAndSaysWhy) {
+  DeclarationDir dir;
+  dir.write("ecr.tf", kSeedGithub).write("variables.tf", kVariables);
+  auto state = build(dir, settings(), [](std::string_view, std::string_view) {
+    return GithubIdsAnswer{std::nullopt, "GitHub is switched off (--no-github)"};
+  });
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  EXPECT_EQ(state->github_trust, (std::vector<GithubTrust>{{"ministryofjustice/example-repository",
+                                                            "repo:ministryofjustice@*/example-repository@*:*", false,
+                                                            "GitHub is switched off (--no-github)"}}));
+  auto trust = auth::parse_policy(state->roles.at(0).trust_policy, auth::PolicyKind::trust);
+  ASSERT_TRUE(trust.ok());
+  EXPECT_EQ(auth::evaluate(*trust, github_request("repo:ministryofjustice@1/example-repository@2:ref:refs/heads/x")),
             auth::Decision::allow);
-  EXPECT_NE(auth::evaluate(*trust, request("repo:ministryofjustice/other:ref:refs/heads/main")), auth::Decision::allow);
+  EXPECT_EQ(auth::evaluate(*trust, github_request("repo:ministryofjustice/example-repository:pull_request")),
+            auth::Decision::allow);
+  EXPECT_NE(auth::evaluate(*trust, github_request("repo:ministryofjustice@1/other@2:ref:refs/heads/x")),
+            auth::Decision::allow);
+  EXPECT_NE(auth::evaluate(*trust, github_request("repo:other@1/example-repository@2:ref:refs/heads/x")),
+            auth::Decision::allow);
 }
 
 TEST(ProvisionDesiredState, PrefixAndEnvironmentsWriteEnvironmentValuesWithoutRegistryUrl) {
@@ -217,6 +263,7 @@ TEST(ProvisionDesiredState, SeedCircleciExample) {
           R"("StringEquals":{")" +
           provider + R"(:aud":")" + kOrg + R"("}}}]})");
   EXPECT_TRUE(state->github_values.empty());
+  EXPECT_TRUE(state->github_trust.empty());  // CircleCI tokens name the repository in their own way
   ASSERT_EQ(state->config_maps.size(), 1u);
   const ConfigMap& config_map = state->config_maps[0];
   EXPECT_EQ(config_map.namespace_name, "example-namespace");
@@ -252,10 +299,12 @@ TEST(ProvisionDesiredState, SeveralRepositoriesAndLocalIssuers) {
                 R"("Condition":{"ForAnyValue:StringLike":{"127.0.0.1:8443/circleci:sub":["org/)"),
             std::string::npos)
       << state->roles[1].trust_policy;
-  EXPECT_NE(state->roles[0].trust_policy.find(
-                R"("ForAnyValue:StringLike":{"127.0.0.1:8443/github:sub":["repo:ministryofjustice/one:*",)"
-                R"("repo:ministryofjustice/two:*"]},"StringEquals":{"127.0.0.1:8443/github:aud":"berth"})"),
-            std::string::npos)
+  EXPECT_NE(
+      state->roles[0].trust_policy.find(
+          R"("ForAnyValue:StringLike":{"127.0.0.1:8443/github:sub":["repo:ministryofjustice/one:*",)"
+          R"("repo:ministryofjustice@*/one@*:*","repo:ministryofjustice/two:*","repo:ministryofjustice@*/two@*:*"]},)"
+          R"("StringEquals":{"127.0.0.1:8443/github:aud":"berth"})"),
+      std::string::npos)
       << state->roles[0].trust_policy;
   EXPECT_EQ(state->github_values.size(), 8u);
 }
@@ -306,6 +355,31 @@ module "worker" {
   state = build(dir);
   ASSERT_TRUE(state.ok()) << state.error().message;
   EXPECT_EQ(state->github_values.size(), 7u);  // the shared ECR_REGISTRY_URL is written once
+}
+
+TEST(ProvisionDesiredState, IdsOfAGithubRepositoryAreAskedForOnce) {
+  DeclarationDir dir;
+  dir.write("ecr.tf", std::string(kSeedGithub) + R"hcl(
+module "worker" {
+  team_name             = "example-team"
+  repo_name             = "worker"
+  oidc_providers        = ["github"]
+  github_repositories   = ["example-repository"]
+  github_actions_prefix = "worker"
+}
+)hcl")
+      .write("variables.tf", kVariables);
+  std::vector<std::string> asked;
+  auto state = build(dir, settings(), [&](std::string_view owner, std::string_view repository) {
+    asked.push_back(std::string(owner) + "/" + std::string(repository));
+    return seed_ids(owner, repository);
+  });
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  EXPECT_EQ(asked, (std::vector<std::string>{"ministryofjustice/example-repository"}));
+  EXPECT_EQ(state->github_trust.size(), 1u);
+  ASSERT_EQ(state->roles.size(), 2u);
+  EXPECT_NE(state->roles[1].trust_policy.find("repo:ministryofjustice@123456/example-repository@456789:*"),
+            std::string::npos);
 }
 
 TEST(ProvisionDesiredState, OneConfigMapForTwoRepositoriesIsRefused) {

@@ -41,6 +41,7 @@ class FakeGithub {
       return {401, R"({"message":"Bad credentials"})"};
     }
     const std::string& path = request.target;
+    if (request.method == "GET" && path == "/repos/acme/app") return {200, repository_json("acme", 65, "app", 74)};
     if (request.method == "GET" && path.ends_with("/secrets/public-key")) {
       return {200, Json{{"key_id", "key-7"}, {"key", base64(public_key_, sizeof public_key_)}}.dump()};
     }
@@ -65,6 +66,26 @@ class FakeGithub {
       return {existed ? 204 : 404, existed ? "" : R"({"message":"Not Found"})"};
     }
     return {404, R"({"message":"Not Found"})"};
+  }
+
+  // GitHub's repository object (GET /repos/{owner}/{repo}), with the fields of its REST contract
+  // that matter here and a few of the many others.
+  static std::string repository_json(const std::string& owner, std::int64_t owner_id, const std::string& name,
+                                     std::int64_t id) {
+    return Json{{"id", id},
+                {"node_id", "R_kgDOAAAA" + std::to_string(id)},
+                {"name", name},
+                {"full_name", owner + "/" + name},
+                {"private", true},
+                {"owner",
+                 {{"login", owner},
+                  {"id", owner_id},
+                  {"node_id", "O_kgDOAAAA" + std::to_string(owner_id)},
+                  {"type", "Organization"},
+                  {"site_admin", false}}},
+                {"html_url", "https://github.com/" + owner + "/" + name},
+                {"default_branch", "main"}}
+        .dump();
   }
 
   // "/repos/o/r/environments/<name>", nothing after the name.
@@ -127,6 +148,62 @@ TEST(GithubPublisher, CreatesARepositoryVariableWithTheDocumentedHeaders) {
   EXPECT_EQ(requests[0].header("content-type"), "application/json");
   EXPECT_EQ(requests[0].header("user-agent"), "berth");
   EXPECT_EQ(Json::parse(requests[0].body), (Json{{"name", "ECR_REGION"}, {"value", "eu-west-2"}}));
+}
+
+TEST(GithubPublisher, ReadsTheRepositoryAndOwnerIds) {
+  FakeGithub github;
+  RecordingHttpServer server([&](const RecordedRequest& request) { return github.handle(request); });
+  auto ids = publisher_for(server)->repository_ids("acme", "app");
+  ASSERT_TRUE(ids.ok()) << ids.error().message;
+  EXPECT_EQ(*ids, (GithubRepositoryIds{65, 74}));
+
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "GET");
+  EXPECT_EQ(requests[0].target, "/repos/acme/app");
+  EXPECT_EQ(requests[0].header("accept"), "application/vnd.github+json");
+  EXPECT_EQ(requests[0].header("authorization"), std::string("Bearer ") + kToken);
+  EXPECT_EQ(requests[0].header("x-github-api-version"), "2022-11-28");
+  EXPECT_EQ(requests[0].body, "");
+}
+
+TEST(GithubPublisher, MissingRepositoryIsNotFound) {
+  FakeGithub github;
+  RecordingHttpServer server([&](const RecordedRequest& request) { return github.handle(request); });
+  auto ids = publisher_for(server)->repository_ids("acme", "gone");
+  ASSERT_FALSE(ids.ok());
+  EXPECT_EQ(ids.error().code, ErrorCode::not_found);
+  EXPECT_EQ(ids.error().message, "github: GET /repos/acme/gone: 404: no such repository, or the token cannot see it");
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(GithubPublisher, RenamedRepositoryIsNotFollowed) {
+  // GitHub answers a renamed repository's old name with 301 to /repositories/{id}.
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return ScriptedResponse{301,
+                            R"({"message":"Moved Permanently","url":"https://api.github.com/repositories/74",)"
+                            R"("documentation_url":"https://docs.github.com/rest"})",
+                            {"Location: https://api.github.com/repositories/74"}};
+  });
+  auto ids = publisher_for(server)->repository_ids("acme", "old-name");
+  ASSERT_FALSE(ids.ok());
+  EXPECT_EQ(ids.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(ids.error().message,
+            "github: GET /repos/acme/old-name: 301: the repository was renamed or transferred; declare its new name");
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(GithubPublisher, RepositoryGithubSpellsDifferentlyIsRefused) {
+  // GitHub finds names case-insensitively; tokens carry its own spelling.
+  RecordingHttpServer server([](const RecordedRequest&) {
+    return ScriptedResponse{200, FakeGithub::repository_json("Acme", 65, "App", 74)};
+  });
+  auto ids = publisher_for(server)->repository_ids("acme", "app");
+  ASSERT_FALSE(ids.ok());
+  EXPECT_EQ(ids.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(ids.error().message,
+            "github: GET /repos/acme/app: GitHub names it Acme/App, which its tokens carry; "
+            "declare it so");
 }
 
 TEST(GithubPublisher, ExistingVariableIsUpdatedAfterConflict) {

@@ -242,6 +242,29 @@ TEST(PlanRender, JsonHasAStableShape) {
   EXPECT_EQ(document["changes"].back()["action"], "delete");
 }
 
+TEST(PlanRender, SaysForEachGithubRepositoryWhetherItsIdsArePinned) {
+  DesiredState desired;
+  desired.github_trust = {{"acme/app", "repo:acme@65/app@74:*", true, "ids from GitHub"},
+                          {"acme/new", "repo:acme@*/new@*:*", false, "GitHub is switched off (--no-github)"}};
+  const Plan plan = make_plan(desired, {});
+  EXPECT_EQ(render_plan(plan, false),
+            "GitHub tokens in the immutable format (repo:OWNER@ID/REPO@ID) are trusted for:\n"
+            "  acme/app: repo:acme@65/app@74:*  (pinned; ids from GitHub)\n"
+            "  acme/new: repo:acme@*/new@*:*  (ANY ids: GitHub is switched off (--no-github); a repository re-created "
+            "under this name would be trusted too; apply with GitHub reachable to pin the ids)\n"
+            "\n"
+            "No changes. Berth's state matches the declarations.\n");
+  EXPECT_EQ(nlohmann::json::parse(render_plan_json(plan))["github_trust"],
+            (nlohmann::json{{{"repository", "acme/app"},
+                             {"subject", "repo:acme@65/app@74:*"},
+                             {"pinned", true},
+                             {"note", "ids from GitHub"}},
+                            {{"repository", "acme/new"},
+                             {"subject", "repo:acme@*/new@*:*"},
+                             {"pinned", false},
+                             {"note", "GitHub is switched off (--no-github)"}}}));
+}
+
 TEST(PlanRender, ListsSkippedModulesAndStillSaysNoChanges) {
   Plan plan;
   plan.skipped_modules.push_back("main.tf:3:1: module \"other\"");

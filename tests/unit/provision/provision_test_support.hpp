@@ -2,6 +2,7 @@
 // makes for one `module "ecr"`, and publishers that record their calls and fail on request.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -79,9 +80,16 @@ inline DesiredState desired(const ModuleShape& shape) {
   return state;
 }
 
-// Records every call as "verb target" and fails the calls whose record is in `fail`.
+// Records every call as "verb target" and fails the calls whose record is in `fail`. The
+// repositories in `ids` exist; others are not found.
 class RecordingGithub final : public GithubPublisher {
  public:
+  Result<GithubRepositoryIds> repository_ids(std::string_view owner, std::string_view repository) override {
+    const std::string name = std::string(owner) + "/" + std::string(repository);
+    BERTH_TRY(call("repository_ids " + name));
+    if (auto found = ids.find(name); found != ids.end()) return found->second;
+    return make_error(ErrorCode::not_found, "github: GET /repos/" + name + ": 404: no such repository");
+  }
   Status ensure_environment(const GithubScope& scope) override { return call("ensure " + key(scope)); }
   Status put_variable(const GithubScope& scope, std::string_view name, std::string_view value) override {
     return call("put_variable " + key(scope) + "/" + std::string(name) + "=" + std::string(value));
@@ -98,6 +106,7 @@ class RecordingGithub final : public GithubPublisher {
 
   std::vector<std::string> calls;
   std::set<std::string> fail;
+  std::map<std::string, GithubRepositoryIds> ids;  // "owner/repository"
 
  private:
   static std::string key(const GithubScope& scope) {
