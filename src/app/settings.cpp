@@ -325,10 +325,7 @@ Status read_blocks(const hcl::Body& body, const hcl::Scope& scope, Settings& set
   return {};
 }
 
-}  // namespace
-
-Result<Settings> load_settings(const std::string& path, Settings base) {
-  auto body = hcl::parse_file(path);
+Result<Settings> settings_from(Result<hcl::Body> body, Settings base) {
   if (!body) return std::move(body).error();
   auto scope = hcl::build_scope(*body);
   if (!scope) return std::move(scope).error();
@@ -343,6 +340,16 @@ Result<Settings> load_settings(const std::string& path, Settings base) {
                         "the config file"));
   BERTH_TRY(read_blocks(*body, *scope, base));
   return base;
+}
+
+}  // namespace
+
+Result<Settings> load_settings(const std::string& path, Settings base) {
+  return settings_from(hcl::parse_file(path), std::move(base));
+}
+
+Result<Settings> parse_settings(std::string_view text, std::string file_name, Settings base) {
+  return settings_from(hcl::parse(text, std::move(file_name)), std::move(base));
 }
 
 }  // namespace berth::app

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/log.hpp"
@@ -60,5 +61,7 @@ struct Settings {
 
 // Reads an HCL config file over `base`. Unknown attributes or blocks are errors with file:line:col.
 Result<Settings> load_settings(const std::string& path, Settings base = {});
+// The same from the file's text; `file_name` appears in positions and error messages.
+Result<Settings> parse_settings(std::string_view text, std::string file_name, Settings base = {});
 
 }  // namespace berth::app

@@ -14,8 +14,9 @@ namespace {
 using Clock = std::chrono::system_clock;
 using nlohmann::json;
 
-// 9999-12-31T23:59:59Z. Later NumericDates would overflow time_point arithmetic.
-constexpr double kLatestNumericDate = 253402300799.0;
+// 2199-12-31T23:59:59Z. Clock counts nanoseconds in 64 bits, so it ends in 2262: later NumericDates
+// would overflow the conversion and the leeway arithmetic.
+constexpr double kLatestNumericDate = 7258118399.0;
 
 Error invalid_token(std::string message) {
   return make_error(ErrorCode::aws_invalid_identity_token, std::move(message));

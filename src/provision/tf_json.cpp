@@ -294,7 +294,7 @@ Result<hcl::Body> parse_tf_json(std::string_view text, const std::string& file_n
   Json document;
   try {
     document = Json::parse(text);
-  } catch (const Json::parse_error& error) {
+  } catch (const Json::exception& error) {  // parse_error, and out_of_range for a number too large for a double
     std::string message = error.what();
     if (const auto bracket = message.find("] "); bracket != std::string::npos) message.erase(0, bracket + 2);
     return make_error(ErrorCode::invalid_argument, file_name + ": invalid JSON: " + message);

@@ -230,5 +230,16 @@ TEST_F(SettingsTest, MissingFile) {
   EXPECT_EQ(settings.error().code, ErrorCode::not_found);
 }
 
+TEST(ParseSettings, ReadsTextAsTheFileWouldBeRead) {
+  auto settings = parse_settings("listen = \"127.0.0.1:6000\"\nregion = \"eu-west-2\"\n", "inline.hcl");
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_EQ(settings->listen, "127.0.0.1:6000");
+  EXPECT_EQ(settings->region, "eu-west-2");
+
+  auto refused = parse_settings("\nthreads = \"two\"\n", "inline.hcl");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.error().message.starts_with("inline.hcl:2:")) << refused.error().message;
+}
+
 }  // namespace
 }  // namespace berth::app

@@ -46,6 +46,13 @@ TEST(ProvisionTfJson, UnsupportedTemplateExpressionsFailWhenEvaluated) {
   EXPECT_TRUE(value.error().message.starts_with("f.tf.json:1:24: ")) << value.error().message;
 }
 
+TEST(ProvisionTfJson, RefusesANumberTooLargeForADouble) {  // found by fuzz/tf_json_fuzzer
+  auto body = parse_tf_json("3333e666333333333333333333333", "x.tf.json");
+  ASSERT_FALSE(body.ok());
+  EXPECT_EQ(body.error().code, ErrorCode::invalid_argument);
+  EXPECT_TRUE(body.error().message.starts_with("x.tf.json: invalid JSON: number overflow")) << body.error().message;
+}
+
 TEST(ProvisionTfJson, RefusesWhatIsNotTerraformJson) {
   EXPECT_EQ(parse_tf_json("[]", "x.tf.json").error().message, "x.tf.json:1:1: a .tf.json file holds one JSON object");
   EXPECT_EQ(parse_tf_json("{\"variable\": {\"v\": 1}}", "x.tf.json").error().message,
