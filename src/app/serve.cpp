@@ -18,6 +18,7 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "http/server.hpp"
+#include "metadata/audit_batcher.hpp"
 #include "registry/registry.hpp"
 
 namespace berth::app {
@@ -92,6 +93,9 @@ int serve(const Settings& settings) {
 
   // Blocking work (fsync, rename, metadata commits, JWKS fetches) runs here, off the io threads.
   boost::asio::thread_pool blocking(4);
+  // Every front door's audit events share commits. It outlives the server, so requests still in
+  // flight at SIGTERM get their events committed before the answer.
+  metadata::AuditBatcher audit(*stores->metadata);
   Metrics metrics;
   // The handler needs the public URL, which needs the port the listener got: it is built after listen().
   std::optional<FrontDoor> front_door;
@@ -114,10 +118,10 @@ int serve(const Settings& settings) {
   }
   registry::RegistryOptions registry_options;
   registry_options.max_manifest_bytes = settings.max_manifest_bytes;
-  registry::Registry registry(*stores->blobs, *stores->metadata, *access, blocking, registry_options);
+  registry::Registry registry(*stores->blobs, *stores->metadata, *access, blocking, audit, registry_options);
   aws::IdentityProviders providers(identity_providers(settings));
-  aws::StsFrontDoor sts(options, providers, *stores->metadata, *keys, blocking);
-  aws::EcrFrontDoor ecr(options, permissions, *stores->metadata, *keys, blocking);
+  aws::StsFrontDoor sts(options, providers, *stores->metadata, *keys, blocking, audit);
+  aws::EcrFrontDoor ecr(options, permissions, *stores->metadata, *keys, blocking, audit);
   front_door.emplace(registry, sts, ecr, metrics);
 
   // The server logs `listening` itself once it accepts connections and handles signals.
@@ -128,6 +132,7 @@ int serve(const Settings& settings) {
                          {"identity_providers", std::to_string(settings.oidc_providers.size())},
                          {"tls", settings.tls ? "on" : "off"}});
   server.run();
+  audit.stop();
   blocking.join();
   log::info("stopped");
   return 0;

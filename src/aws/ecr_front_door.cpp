@@ -25,12 +25,20 @@ struct OperationEntry {
 
 constexpr OperationEntry kUnknownOperation{"", "ecr_unknown", nullptr};
 
+// An operation that only reads answers with its document alone.
+template <Result<nlohmann::json> (*read)(EcrServices&, const EcrCall&, std::string_view)>
+Result<EcrOutput> reading(EcrServices& services, const EcrCall& call, std::string_view body) {
+  Result<nlohmann::json> document = read(services, call, body);
+  if (!document) return std::move(document).error();
+  return EcrOutput{std::move(*document), std::nullopt};
+}
+
 constexpr std::array<OperationEntry, 5> kOperations{{
     {"GetAuthorizationToken", "ecr_get_authorization_token", &get_authorization_token},
-    {"DescribeRepositories", "ecr_describe_repositories", &describe_repositories},
-    {"DescribeImages", "ecr_describe_images", &describe_images},
-    {"ListImages", "ecr_list_images", &list_images},
-    {"BatchGetImage", "ecr_batch_get_image", &batch_get_image},
+    {"DescribeRepositories", "ecr_describe_repositories", &reading<&describe_repositories>},
+    {"DescribeImages", "ecr_describe_images", &reading<&describe_images>},
+    {"ListImages", "ecr_list_images", &reading<&list_images>},
+    {"BatchGetImage", "ecr_batch_get_image", &reading<&batch_get_image>},
 }};
 
 const OperationEntry& operation_for(std::optional<std::string_view> target) {
@@ -46,8 +54,8 @@ const OperationEntry& operation_for(std::optional<std::string_view> target) {
 
 EcrFrontDoor::EcrFrontDoor(const AwsOptions& options, auth::RolePermissions& permissions,
                            metadata::MetadataStore& metadata, const auth::KeyRing& keys,
-                           boost::asio::thread_pool& blocking)
-    : options_(options), services_{options_, permissions, metadata, keys}, blocking_(blocking) {}
+                           boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit)
+    : options_(options), services_{options_, permissions, metadata, keys}, blocking_(blocking), audit_(audit) {}
 
 http::Task<http::Response> EcrFrontDoor::handle(http::Request& request) {
   const std::string request_id = new_request_id();
@@ -78,9 +86,15 @@ http::Task<Result<nlohmann::json>> EcrFrontDoor::serve(http::Request& request, E
                          "Unknown operation " + std::string(request.headers.get("X-Amz-Target").value_or("")));
   }
   const EcrCall call{std::move(*session), request.remote_address, now};
-  Result<nlohmann::json> output =
+  Result<EcrOutput> output =
       co_await offload(blocking_, [this, &call, &body, operation] { return operation(services_, call, *body); });
-  co_return output;
+  if (!output) co_return std::move(output).error();
+  if (output->audit_event) {
+    Result<std::int64_t> recorded = co_await audit_.append(std::move(*output->audit_event));
+    // A credential that cannot be audited is not handed out.
+    if (!recorded) co_return std::move(recorded).error();
+  }
+  co_return std::move(output->document);
 }
 
 }  // namespace berth::aws

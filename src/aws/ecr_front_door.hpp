@@ -10,7 +10,7 @@
 // epoch-second timestamps; errors are AWS's `{"__type", "message"}` (aws_error.hpp). Every
 // response carries x-amzn-RequestId.
 //
-//   EcrFrontDoor ecr(options, permissions, metadata, keys, blocking);
+//   EcrFrontDoor ecr(options, permissions, metadata, keys, blocking, audit);
 //   if (request.headers.get("X-Amz-Target").value_or("").starts_with(EcrFrontDoor::kTargetPrefix))
 //     response = co_await ecr.handle(request);
 //
@@ -26,6 +26,7 @@
 #include "aws/aws_options.hpp"
 #include "aws/ecr_operation.hpp"
 #include "http/message.hpp"
+#include "metadata/audit_batcher.hpp"
 #include "metadata/metadata_store.hpp"
 
 namespace berth::aws {
@@ -35,7 +36,7 @@ class EcrFrontDoor {
   static constexpr std::string_view kTargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
 
   EcrFrontDoor(const AwsOptions& options, auth::RolePermissions& permissions, metadata::MetadataStore& metadata,
-               const auth::KeyRing& keys, boost::asio::thread_pool& blocking);
+               const auth::KeyRing& keys, boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit);
   EcrFrontDoor(const EcrFrontDoor&) = delete;
   EcrFrontDoor& operator=(const EcrFrontDoor&) = delete;
 
@@ -48,6 +49,7 @@ class EcrFrontDoor {
   const AwsOptions options_;
   EcrServices services_;  // refers to options_
   boost::asio::thread_pool& blocking_;
+  metadata::AuditBatcher& audit_;
 };
 
 }  // namespace berth::aws

@@ -36,19 +36,15 @@ Result<std::chrono::seconds> role_max_session_duration(EcrServices& services, co
   return std::chrono::seconds((*role)->max_session_duration_seconds);
 }
 
-// A password that cannot be audited is not handed out.
-Status record(EcrServices& services, const EcrCall& call, const auth::RegistryPasswordClaims& claims) {
-  const metadata::AuditEvent event = auth::audit_event_for(
-      std::string(kAction), {claims.role_arn, claims.role_session_name, claims.access_key_id, claims.source},
-      call.source_address, claims.issued_at);
-  Result<std::int64_t> id = services.metadata.append_audit_event(event);
-  if (!id) return std::move(id).error();
-  return {};
+metadata::AuditEvent audit_event(const EcrCall& call, const auth::RegistryPasswordClaims& claims) {
+  return auth::audit_event_for(std::string(kAction),
+                               {claims.role_arn, claims.role_session_name, claims.access_key_id, claims.source},
+                               call.source_address, claims.issued_at);
 }
 
 }  // namespace
 
-Result<nlohmann::json> get_authorization_token(EcrServices& services, const EcrCall& call, std::string_view body) {
+Result<EcrOutput> get_authorization_token(EcrServices& services, const EcrCall& call, std::string_view body) {
   Result<EcrJsonInput> input = EcrJsonInput::parse(body, {"registryIds"});
   if (!input) return std::move(input).error();
   BERTH_TRY(check_registry_ids(services, *input));
@@ -69,7 +65,6 @@ Result<nlohmann::json> get_authorization_token(EcrServices& services, const EcrC
   if (password->find(':') != std::string::npos) {
     return make_error(ErrorCode::internal, "registry password contains ':'");
   }
-  BERTH_TRY(record(services, call, claims));
 
   const std::int64_t expires_at = claims.expires_at.time_since_epoch().count();
   log::info("ecr authorization token issued", {{"role_arn", claims.role_arn},
@@ -80,7 +75,8 @@ Result<nlohmann::json> get_authorization_token(EcrServices& services, const EcrC
   nlohmann::json data{{"authorizationToken", base64::encode("AWS:" + *password)},
                       {"expiresAt", expires_at},
                       {"proxyEndpoint", services.options.public_url}};
-  return nlohmann::json{{"authorizationData", nlohmann::json::array({std::move(data)})}};
+  return EcrOutput{nlohmann::json{{"authorizationData", nlohmann::json::array({std::move(data)})}},
+                   audit_event(call, claims)};
 }
 
 }  // namespace berth::aws

@@ -4,8 +4,8 @@
 // AwsOptions::registry_password_lifetime (12 h, like ECR) but never beyond the role's maximum
 // session duration counted from the session's start.
 //
-// Every issue is recorded as an audit event ("ecr:GetAuthorizationToken") before the password is
-// handed out, and logged on one line without the password.
+// Every issue comes with an audit event ("ecr:GetAuthorizationToken") that the front door commits
+// before the password is handed out, and is logged on one line without the password.
 #pragma once
 
 #include <string_view>
@@ -17,6 +17,6 @@ namespace berth::aws {
 // Input `{"registryIds": [...]}` (optional; each must be this registry's id). Output
 // `{"authorizationData": [{"authorizationToken": base64("AWS:" + password), "expiresAt": <epoch
 // seconds>, "proxyEndpoint": <public URL>}]}`.
-Result<nlohmann::json> get_authorization_token(EcrServices& services, const EcrCall& call, std::string_view body);
+Result<EcrOutput> get_authorization_token(EcrServices& services, const EcrCall& call, std::string_view body);
 
 }  // namespace berth::aws

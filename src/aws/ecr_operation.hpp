@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,7 +37,15 @@ struct EcrCall {
   std::chrono::system_clock::time_point now;
 };
 
-using EcrOperation = Result<nlohmann::json> (*)(EcrServices& services, const EcrCall& call, std::string_view body);
+// What an operation answers. An operation that hands out a credential returns its audit event too:
+// the front door sends the document only once the event is durable, and waits for that commit
+// without holding a thread of the blocking pool (metadata/audit_batcher.hpp).
+struct EcrOutput {
+  nlohmann::json document;
+  std::optional<metadata::AuditEvent> audit_event;
+};
+
+using EcrOperation = Result<EcrOutput> (*)(EcrServices& services, const EcrCall& call, std::string_view body);
 
 // Whether the session may perform `action` ("ecr:ListImages") on `resource`.
 Result<bool> may(EcrServices& services, const EcrCall& call, std::string_view action, std::string_view resource);

@@ -10,7 +10,6 @@
 #include "aws/sts_request.hpp"
 #include "aws/sts_responses.hpp"
 #include "common/log.hpp"
-#include "common/offload.hpp"
 
 namespace berth::aws {
 
@@ -27,8 +26,9 @@ http::Response xml_response(std::string body, std::string route) {
 }  // namespace
 
 StsFrontDoor::StsFrontDoor(const AwsOptions& options, IdentityProviders& providers, metadata::MetadataStore& metadata,
-                           const auth::KeyRing& keys, boost::asio::thread_pool& blocking)
-    : options_(options), keys_(keys), blocking_(blocking), service_(options, providers, metadata, keys) {}
+                           const auth::KeyRing& keys, boost::asio::thread_pool& blocking,
+                           metadata::AuditBatcher& audit)
+    : options_(options), keys_(keys), service_(options, providers, metadata, keys, blocking, audit) {}
 
 http::Task<http::Response> StsFrontDoor::handle(http::Request& request) {
   const std::string request_id = new_request_id();
@@ -88,8 +88,7 @@ http::Task<Result<http::Response>> StsFrontDoor::assume_role_with_web_identity(c
     co_return std::move(parsed).error();
   }
   const auto now = std::chrono::system_clock::now();
-  Result<AssumedRole> assumed = co_await offload(
-      blocking_, [&] { return service_.assume_role_with_web_identity(*parsed, request.remote_address, now); });
+  Result<AssumedRole> assumed = co_await service_.assume_role_with_web_identity(*parsed, request.remote_address, now);
   if (!assumed) co_return std::move(assumed).error();
   co_return xml_response(assume_role_with_web_identity_xml(*assumed, request_id), "sts_assume_role_with_web_identity");
 }

@@ -4,7 +4,7 @@
 // name "sts", with session credentials). `Version` must be 2011-06-15; unknown parameters are
 // ignored. Every response, error or not, carries x-amzn-RequestId and Date (aws_error.hpp).
 //
-// The referenced options, providers, store, key ring and pool must outlive the front door.
+// The referenced options, providers, store, key ring, pool and audit batcher must outlive the front door.
 #pragma once
 
 #include <boost/asio/thread_pool.hpp>
@@ -15,6 +15,7 @@
 #include "aws/identity_providers.hpp"
 #include "aws/sts_service.hpp"
 #include "http/message.hpp"
+#include "metadata/audit_batcher.hpp"
 #include "metadata/metadata_store.hpp"
 
 namespace berth::aws {
@@ -22,7 +23,7 @@ namespace berth::aws {
 class StsFrontDoor {
  public:
   StsFrontDoor(const AwsOptions& options, IdentityProviders& providers, metadata::MetadataStore& metadata,
-               const auth::KeyRing& keys, boost::asio::thread_pool& blocking);
+               const auth::KeyRing& keys, boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit);
 
   http::Task<http::Response> handle(http::Request& request);
 
@@ -36,7 +37,6 @@ class StsFrontDoor {
 
   const AwsOptions options_;
   const auth::KeyRing& keys_;
-  boost::asio::thread_pool& blocking_;
   StsService service_;
 };
 

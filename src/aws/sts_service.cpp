@@ -12,6 +12,7 @@
 #include "aws/aws_error.hpp"
 #include "common/digest.hpp"
 #include "common/log.hpp"
+#include "common/offload.hpp"
 
 namespace berth::aws {
 
@@ -57,6 +58,13 @@ auth::SourceIdentity source_identity(const oidc::VerifiedToken& token) {
   return source;
 }
 
+metadata::AuditEvent audit_event(const AssumedRole& assumed, std::string_view source_address) {
+  const auth::SessionClaims& session = assumed.session;
+  return auth::audit_event_for(std::string(kAssumeAction),
+                               {session.role_arn, session.role_session_name, session.access_key_id, session.source},
+                               source_address, session.issued_at);
+}
+
 }  // namespace
 
 std::string role_unique_id(std::string_view role_arn) {
@@ -100,21 +108,26 @@ auth::ConditionValues web_identity_condition_values(const IdentityProvider& prov
 }
 
 StsService::StsService(const AwsOptions& options, IdentityProviders& providers, metadata::MetadataStore& metadata,
-                       const auth::KeyRing& keys)
-    : options_(options), providers_(providers), metadata_(metadata), keys_(keys) {}
+                       const auth::KeyRing& keys, boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit)
+    : options_(options), providers_(providers), metadata_(metadata), keys_(keys), blocking_(blocking), audit_(audit) {}
 
-Result<AssumedRole> StsService::assume_role_with_web_identity(const AssumeRoleWithWebIdentityRequest& request,
-                                                              std::string_view source_address,
-                                                              std::chrono::system_clock::time_point now) {
+http::Task<Result<AssumedRole>> StsService::assume_role_with_web_identity(
+    const AssumeRoleWithWebIdentityRequest& request, std::string_view source_address,
+    std::chrono::system_clock::time_point now) {
   std::string subject;
-  Result<AssumedRole> assumed = assume(request, source_address, now, subject);
+  Result<AssumedRole> assumed = co_await offload(blocking_, [&] { return assume(request, now, subject); });
+  if (assumed) {
+    Result<std::int64_t> recorded = co_await audit_.append(audit_event(*assumed, source_address));
+    // A credential that cannot be audited is not handed out.
+    if (!recorded) assumed = std::move(recorded).error();
+  }
   if (!assumed) {
     log::info("sts refused AssumeRoleWithWebIdentity", {{"reason", std::string(sts_code(assumed.error().code))},
                                                         {"detail", assumed.error().message},
                                                         {"role", request.role_arn},
                                                         {"subject", subject},
                                                         {"source", std::string(source_address)}});
-    return assumed;
+    co_return assumed;
   }
   log::info("sts issued credentials",
             {{"role", assumed->session.role_arn},
@@ -123,10 +136,10 @@ Result<AssumedRole> StsService::assume_role_with_web_identity(const AssumeRoleWi
              {"subject", subject},
              {"expires_unix", std::to_string(assumed->session.expires_at.time_since_epoch().count())},
              {"source", std::string(source_address)}});
-  return assumed;
+  co_return assumed;
 }
 
-Result<AssumedRole> StsService::assume(const AssumeRoleWithWebIdentityRequest& request, std::string_view source_address,
+Result<AssumedRole> StsService::assume(const AssumeRoleWithWebIdentityRequest& request,
                                        std::chrono::system_clock::time_point now, std::string& subject) {
   Result<std::string> role_name = auth::role_name_from_arn(request.role_arn, options_.account);
   if (!role_name) {
@@ -186,20 +199,7 @@ Result<AssumedRole> StsService::assume(const AssumeRoleWithWebIdentityRequest& r
   assumed.user = std::move(*user);
   assumed.audience = identity->audience;
   assumed.packed_policy_size = packed_policy_size;
-  BERTH_TRY(record(assumed, source_address));
   return assumed;
-}
-
-// A credential that cannot be audited is not handed out.
-Status StsService::record(const AssumedRole& assumed, std::string_view source_address) {
-  const auth::SessionClaims& session = assumed.session;
-  const metadata::AuditEvent event = auth::audit_event_for(
-      std::string(kAssumeAction),
-      {session.role_arn, session.role_session_name, session.access_key_id, session.source}, source_address,
-      session.issued_at);
-  Result<std::int64_t> id = metadata_.append_audit_event(event);
-  if (!id) return std::move(id).error();
-  return {};
 }
 
 }  // namespace berth::aws

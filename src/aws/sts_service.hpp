@@ -3,9 +3,11 @@
 // and GetCallerIdentity describes a session (§4.4). Protocol-free: sts_front_door.hpp reads the
 // requests and writes the XML.
 //
-// Thread-safe. assume_role_with_web_identity blocks (metadata store, identity provider fetches,
-// the audit append): run it on the blocking pool.
+// Thread-safe. assume_role_with_web_identity runs its blocking part (metadata store, identity
+// provider fetches) on the blocking pool, then waits for the audit commit without holding a thread.
 #pragma once
+
+#include <boost/asio/thread_pool.hpp>
 
 #include <chrono>
 #include <optional>
@@ -20,6 +22,8 @@
 #include "aws/identity_providers.hpp"
 #include "aws/sts_request.hpp"
 #include "common/result.hpp"
+#include "http/message.hpp"
+#include "metadata/audit_batcher.hpp"
 #include "metadata/metadata_store.hpp"
 
 namespace berth::aws {
@@ -63,26 +67,28 @@ auth::ConditionValues web_identity_condition_values(const IdentityProvider& prov
 class StsService {
  public:
   StsService(const AwsOptions& options, IdentityProviders& providers, metadata::MetadataStore& metadata,
-             const auth::KeyRing& keys);
+             const auth::KeyRing& keys, boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit);
 
   // Refusals: aws_validation_error (malformed role ARN, duration above the role's maximum),
   // aws_access_denied (role unknown, of another account, or its trust policy does not admit the
   // token), the identity provider's errors (identity_providers.hpp), aws_malformed_policy_document;
-  // internal when a store fails or the role's stored trust policy no longer parses. Every issue is
-  // recorded as an audit event; each outcome is logged on one line without any secret.
-  Result<AssumedRole> assume_role_with_web_identity(const AssumeRoleWithWebIdentityRequest& request,
-                                                    std::string_view source_address,
-                                                    std::chrono::system_clock::time_point now);
+  // internal when a store fails or the role's stored trust policy no longer parses. Credentials are
+  // returned only once their audit event is durable; each outcome is logged on one line without any
+  // secret. The arguments must live until the task completes.
+  http::Task<Result<AssumedRole>> assume_role_with_web_identity(const AssumeRoleWithWebIdentityRequest& request,
+                                                                std::string_view source_address,
+                                                                std::chrono::system_clock::time_point now);
 
  private:
-  Result<AssumedRole> assume(const AssumeRoleWithWebIdentityRequest& request, std::string_view source_address,
+  Result<AssumedRole> assume(const AssumeRoleWithWebIdentityRequest& request,
                              std::chrono::system_clock::time_point now, std::string& subject);
-  Status record(const AssumedRole& assumed, std::string_view source_address);
 
   const AwsOptions options_;
   IdentityProviders& providers_;
   metadata::MetadataStore& metadata_;
   const auth::KeyRing& keys_;
+  boost::asio::thread_pool& blocking_;
+  metadata::AuditBatcher& audit_;
 };
 
 }  // namespace berth::aws

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -219,8 +220,11 @@ class MetadataStore {
   // Returns false when there was no such record.
   virtual Result<bool> delete_published(PublishedKind kind, std::string_view scope, std::string_view name) = 0;
 
-  // Audit events, append-only. append_audit_event returns the new event's id.
-  virtual Result<std::int64_t> append_audit_event(const AuditEvent& event) = 0;
+  // Audit events, append-only. append_audit_events appends a batch with one commit (audit_batcher.hpp)
+  // and answers one result per event, in order: the new event's id, or why that event was refused
+  // (invalid_argument when it has no action). A refused event does not keep the others from being
+  // appended; only a failure of the transaction itself fails them all.
+  virtual std::vector<Result<std::int64_t>> append_audit_events(std::span<const AuditEvent> events) = 0;
   // Events matching the query in id order.
   virtual Result<std::vector<AuditEvent>> list_audit_events(const AuditQuery& query) = 0;
 };

@@ -142,6 +142,8 @@ Result<Statement> SqliteConnection::prepare(std::string_view sql) {
 
 std::int64_t SqliteConnection::changes() const { return sqlite3_changes64(db_); }
 
+bool SqliteConnection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Result<Transaction> Transaction::begin(SqliteConnection& connection) {
   BERTH_TRY(connection.exec("BEGIN IMMEDIATE"));
   return Transaction(&connection);

@@ -72,6 +72,9 @@ class SqliteConnection {
   Result<Statement> prepare(std::string_view sql);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   std::int64_t changes() const;
+  // False outside BEGIN...COMMIT, and after SQLite rolled a transaction back on its own (an I/O
+  // error, a full disk), which it may do when a statement fails.
+  bool in_transaction() const;
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}

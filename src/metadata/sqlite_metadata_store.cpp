@@ -652,26 +652,41 @@ std::string audit_events_sql(const AuditQuery& query) {
   return sql + " ORDER BY id LIMIT ?4";
 }
 
+Result<std::int64_t> insert_audit_event(SqliteConnection& connection, const AuditEvent& event) {
+  if (event.action.empty()) return make_error(ErrorCode::invalid_argument, "an audit event needs an action");
+  auto statement = query(
+      connection,
+      "INSERT INTO audit_events (time, action, repository, reference, digest, previous_digest, role_arn, "
+      "role_session_name, access_key_id, source_address, issuer, subject, audience, claims_json) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
+      event.time_unix, std::string_view(event.action), std::string_view(event.repository),
+      std::string_view(event.reference), std::string_view(event.digest), std::string_view(event.previous_digest),
+      std::string_view(event.role_arn), std::string_view(event.role_session_name),
+      std::string_view(event.access_key_id), std::string_view(event.source_address), std::string_view(event.issuer),
+      std::string_view(event.subject), std::string_view(event.audience), std::string_view(event.claims_json));
+  if (!statement.ok()) return std::move(statement).error();
+  auto row = statement->step();
+  BERTH_TRY(row);
+  if (!*row) return make_error(ErrorCode::internal, "audit event insert returned no id");
+  return statement->column_int(0);
+}
+
 }  // namespace
 
-Result<std::int64_t> SqliteMetadataStore::append_audit_event(const AuditEvent& event) {
-  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::int64_t> {
-    auto statement = query(
-        connection,
-        "INSERT INTO audit_events (time, action, repository, reference, digest, previous_digest, role_arn, "
-        "role_session_name, access_key_id, source_address, issuer, subject, audience, claims_json) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) RETURNING id",
-        event.time_unix, std::string_view(event.action), std::string_view(event.repository),
-        std::string_view(event.reference), std::string_view(event.digest), std::string_view(event.previous_digest),
-        std::string_view(event.role_arn), std::string_view(event.role_session_name),
-        std::string_view(event.access_key_id), std::string_view(event.source_address), std::string_view(event.issuer),
-        std::string_view(event.subject), std::string_view(event.audience), std::string_view(event.claims_json));
-    if (!statement.ok()) return std::move(statement).error();
-    auto row = statement->step();
-    BERTH_TRY(row);
-    if (!*row) return make_error(ErrorCode::internal, "audit event insert returned no id");
-    return statement->column_int(0);
+std::vector<Result<std::int64_t>> SqliteMetadataStore::append_audit_events(std::span<const AuditEvent> events) {
+  std::vector<Result<std::int64_t>> ids;
+  if (events.empty()) return ids;
+  ids.reserve(events.size());
+  Status committed = in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    for (const AuditEvent& event : events) {
+      ids.push_back(insert_audit_event(connection, event));
+      // A failed INSERT undoes only itself, unless SQLite had to roll back the whole transaction.
+      if (!ids.back().ok() && !connection.in_transaction()) return Error(ids.back().error());
+    }
+    return {};
   });
+  if (!committed.ok()) ids.assign(events.size(), Result<std::int64_t>(committed.error()));
+  return ids;
 }
 
 Result<std::vector<AuditEvent>> SqliteMetadataStore::list_audit_events(const AuditQuery& audit_query) {

@@ -67,7 +67,7 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::vector<PublishedRecord>> list_published() override;
   Result<bool> delete_published(PublishedKind kind, std::string_view scope, std::string_view name) override;
 
-  Result<std::int64_t> append_audit_event(const AuditEvent& event) override;
+  std::vector<Result<std::int64_t>> append_audit_events(std::span<const AuditEvent> events) override;
   Result<std::vector<AuditEvent>> list_audit_events(const AuditQuery& query) override;
 
  private:

@@ -23,8 +23,8 @@ metadata::AuditEvent audit_event(const RegistryRequest& request, std::string act
   return event;
 }
 
-void record_audit_event(metadata::MetadataStore& metadata, const metadata::AuditEvent& event) {
-  auto appended = metadata.append_audit_event(event);
+http::Task<void> record_audit_event(metadata::AuditBatcher& audit, metadata::AuditEvent event) {
+  Result<std::int64_t> appended = co_await audit.append(event);
   if (!appended.ok()) {
     log::error("audit event not recorded", {{"action", event.action},
                                             {"repository", event.repository},

@@ -64,10 +64,10 @@ HandlerResult BlobHandlers::remove(RegistryRequest& request) {
 
   metadata::AuditEvent event = audit_event(request, "registry:DeleteBlob");
   event.digest = digest->str();
+  co_await record_audit_event(context_.audit, std::move(event));
   // The repository no longer sees the blob whatever happens next, so a failure to reclaim the bytes
   // is logged and left to garbage collection rather than reported to the client.
-  Status reclaimed = co_await offload(context_.blocking, [this, &digest, &event]() -> Status {
-    record_audit_event(context_.metadata, event);
+  Status reclaimed = co_await offload(context_.blocking, [this, &digest]() -> Status {
     auto in_use = context_.metadata.blob_in_use(*digest);
     if (!in_use) return std::move(in_use).error();
     if (*in_use) return {};

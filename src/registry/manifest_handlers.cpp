@@ -186,11 +186,10 @@ HandlerResult ManifestHandlers::put(RegistryRequest& request) {
       if (!previous.ok()) return std::move(previous).error();
       if (*previous && **previous != digest) event.previous_digest = (*previous)->str();
     }
-    BERTH_TRY(context_.metadata.put_manifest(record, parsed->references, tag));
-    record_audit_event(context_.metadata, event);
-    return {};
+    return context_.metadata.put_manifest(record, parsed->references, tag);
   });
   if (!stored.ok()) co_return std::move(stored).error();
+  co_await record_audit_event(context_.audit, std::move(event));
 
   http::Response response = http::Response::empty(201);
   response.headers.set("Location", "/v2/" + repository + "/manifests/" + digest.str());
@@ -220,11 +219,11 @@ HandlerResult ManifestHandlers::remove(RegistryRequest& request) {
       if (*target) event.digest = (*target)->str();
       removed = context_.metadata.delete_tag(repository, reference->tag);
     }
-    if (removed.ok() && *removed) record_audit_event(context_.metadata, event);
     return removed;
   });
   if (!deleted.ok()) co_return std::move(deleted).error();
   if (!*deleted) co_return manifest_unknown(request.route.reference);
+  co_await record_audit_event(context_.audit, std::move(event));
   http::Response response = http::Response::empty(202);
   response.content_length = 0;
   co_return response;

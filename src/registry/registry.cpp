@@ -76,8 +76,8 @@ http::Response render(Result<http::Response> result) {
 }  // namespace
 
 Registry::Registry(storage::BlobStore& blobs, metadata::MetadataStore& metadata, auth::AccessPolicy& access,
-                   boost::asio::thread_pool& blocking, RegistryOptions options)
-    : context_{blobs, metadata, access, blocking, options},
+                   boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit, RegistryOptions options)
+    : context_{blobs, metadata, access, blocking, audit, options},
       blobs_(std::make_unique<BlobHandlers>(context_)),
       uploads_(std::make_unique<UploadHandlers>(context_)),
       manifests_(std::make_unique<ManifestHandlers>(context_)),

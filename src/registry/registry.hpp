@@ -13,6 +13,7 @@
 
 #include "auth/access_policy.hpp"
 #include "http/message.hpp"
+#include "metadata/audit_batcher.hpp"
 #include "metadata/metadata_store.hpp"
 #include "registry/route.hpp"
 #include "storage/blob_store.hpp"
@@ -34,6 +35,7 @@ struct RegistryContext {
   metadata::MetadataStore& metadata;
   auth::AccessPolicy& access;
   boost::asio::thread_pool& blocking;  // fsync, rename, and other blocking work
+  metadata::AuditBatcher& audit;
   RegistryOptions options;
 };
 
@@ -52,7 +54,7 @@ class ListingHandlers;
 class Registry {
  public:
   Registry(storage::BlobStore& blobs, metadata::MetadataStore& metadata, auth::AccessPolicy& access,
-           boost::asio::thread_pool& blocking, RegistryOptions options);
+           boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit, RegistryOptions options);
   ~Registry();
 
   http::Task<http::Response> handle(http::Request& request);

@@ -137,7 +137,7 @@ class PrintAuditEventsTest : public ::testing::Test {
       metadata::AuditEvent event = pushed_event();
       event.repository = repository;
       event.time_unix = time;
-      ASSERT_TRUE((*store)->append_audit_event(event).ok());
+      ASSERT_TRUE((*store)->append_audit_events({&event, 1}).front().ok());
     }
   }
 

@@ -22,10 +22,11 @@ AwsOptions ecr_options() {
 
 EcrTest::EcrTest()
     : metadata_(open_store(dir_.path())),
+      audit_(*metadata_),
       keys_(*auth::RingKey::from_bytes(std::string(auth::kKeySize, 'k'))),
       options_(ecr_options()),
       permissions_(*metadata_, options_.account),
-      ecr_(options_, permissions_, *metadata_, keys_, blocking_) {
+      ecr_(options_, permissions_, *metadata_, keys_, blocking_, audit_) {
   put_role(kPushRole, {auth::fixtures::kMojPushPolicy});
   EXPECT_TRUE(metadata_->create_repository(kRepository).ok());
 }

@@ -28,6 +28,7 @@
 #include "aws/aws_test_support.hpp"
 #include "aws/ecr_front_door.hpp"
 #include "common/digest.hpp"
+#include "metadata/audit_batcher.hpp"
 #include "metadata/sqlite_metadata_store.hpp"
 #include "storage/scoped_temp_dir.hpp"
 
@@ -71,6 +72,7 @@ class EcrTest : public ::testing::Test {
 
   berth::test::ScopedTempDir dir_;
   std::unique_ptr<metadata::SqliteMetadataStore> metadata_;
+  metadata::AuditBatcher audit_;
   auth::KeyRing keys_;
   AwsOptions options_;
   auth::RolePermissions permissions_;

@@ -59,9 +59,10 @@ class StsFrontDoorTest : public ::testing::Test {
     auto store = metadata::SqliteMetadataStore::open(dir_.path() / "berth.db");
     ASSERT_TRUE(store.ok()) << store.error().message;
     metadata_ = std::move(*store);
+    audit_ = std::make_unique<metadata::AuditBatcher>(*metadata_);
     put_role("ci", kTrustPolicy, 3600);
     options_.account = {"123456789012", "eu-west-2"};
-    front_door_ = std::make_unique<StsFrontDoor>(options_, providers_, *metadata_, ring_, blocking_);
+    front_door_ = std::make_unique<StsFrontDoor>(options_, providers_, *metadata_, ring_, blocking_, *audit_);
   }
 
   void put_role(std::string name, std::string_view trust_policy, std::int64_t max_session_duration) {
@@ -122,6 +123,7 @@ class StsFrontDoorTest : public ::testing::Test {
 
   berth::test::ScopedTempDir dir_;
   std::unique_ptr<metadata::SqliteMetadataStore> metadata_;
+  std::unique_ptr<metadata::AuditBatcher> audit_;
   std::shared_ptr<test::FakeFetcher> fetcher_ = std::make_shared<test::FakeFetcher>();
   test::TestIssuer issuer_{std::string(kGithub), *fetcher_};
   IdentityProviders providers_{{{"github", std::string(kGithub), {"sts.amazonaws.com", "other-audience"}, false}},
@@ -398,7 +400,7 @@ TEST_F(StsFrontDoorTest, VersionMustBe20110615) {
 
 TEST_F(StsFrontDoorTest, BodyAboveTheLimitIsRefused) {
   options_.max_request_bytes = 64;
-  front_door_ = std::make_unique<StsFrontDoor>(options_, providers_, *metadata_, ring_, blocking_);
+  front_door_ = std::make_unique<StsFrontDoor>(options_, providers_, *metadata_, ring_, blocking_, *audit_);
   expect_error(post(assume_form(issuer_.token(claims()))), 413, "RequestEntityTooLarge");
 }
 

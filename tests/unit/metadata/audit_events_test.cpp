@@ -15,6 +15,12 @@ AuditEvent event(std::string action, std::string repository, std::int64_t time_u
   return e;
 }
 
+Result<std::int64_t> append(MetadataStore& store, const AuditEvent& e) {
+  std::vector<Result<std::int64_t>> ids = store.append_audit_events({&e, 1});
+  if (ids.size() != 1) return make_error(ErrorCode::internal, "one event, " + std::to_string(ids.size()) + " results");
+  return std::move(ids.front());
+}
+
 std::vector<std::int64_t> ids(const std::vector<AuditEvent>& events) {
   std::vector<std::int64_t> result;
   for (const auto& e : events) result.push_back(e.id);
@@ -37,7 +43,7 @@ TEST_P(MetadataStoreSuite, StoresAuditEventsWithEveryField) {
                     "repo:org/app:ref:refs/heads/main",
                     "sts.amazonaws.com",
                     R"({"actor":"octocat","sha":"0123"})"};
-  auto id = store_->append_audit_event(pushed);
+  auto id = append(*store_, pushed);
   ASSERT_TRUE(id.ok()) << id.error().message;
   EXPECT_GT(*id, 0);
 
@@ -64,19 +70,52 @@ TEST_P(MetadataStoreSuite, StoresAuditEventsWithEveryField) {
 }
 
 TEST_P(MetadataStoreSuite, AssignsIncreasingAuditEventIds) {
-  auto first = store_->append_audit_event(event("sts:AssumeRoleWithWebIdentity", "", 100));
-  auto second = store_->append_audit_event(event("ecr:GetAuthorizationToken", "", 50));
+  auto first = append(*store_, event("sts:AssumeRoleWithWebIdentity", "", 100));
+  auto second = append(*store_, event("ecr:GetAuthorizationToken", "", 50));
   ASSERT_TRUE(first.ok() && second.ok());
   EXPECT_GT(*second, *first);
   // Listed in id order, not time order.
   EXPECT_EQ(ids(*store_->list_audit_events({})), (std::vector<std::int64_t>{*first, *second}));
 }
 
+TEST_P(MetadataStoreSuite, AppendsABatchOfAuditEventsWithOneIdEach) {
+  const std::vector<AuditEvent> batch{event("sts:AssumeRoleWithWebIdentity", "", 100),
+                                      event("ecr:GetAuthorizationToken", "", 101),
+                                      event("registry:PutManifest", "team/app", 102)};
+  std::vector<Result<std::int64_t>> appended = store_->append_audit_events(batch);
+  ASSERT_EQ(appended.size(), batch.size());
+  std::vector<std::int64_t> appended_ids;
+  for (const auto& id : appended) {
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    appended_ids.push_back(*id);
+  }
+  auto listed = store_->list_audit_events({});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(ids(*listed), appended_ids);  // ids increase in batch order
+  ASSERT_EQ(listed->size(), batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) EXPECT_EQ((*listed)[i].action, batch[i].action);
+  EXPECT_TRUE(store_->append_audit_events({}).empty());
+}
+
+TEST_P(MetadataStoreSuite, ARefusedAuditEventDoesNotFailTheRestOfItsBatch) {
+  const std::vector<AuditEvent> batch{event("sts:AssumeRoleWithWebIdentity", "", 100), event("", "", 101),
+                                      event("registry:DeleteTag", "team/app", 102)};
+  std::vector<Result<std::int64_t>> appended = store_->append_audit_events(batch);
+  ASSERT_EQ(appended.size(), batch.size());
+  ASSERT_TRUE(appended[0].ok()) << appended[0].error().message;
+  ASSERT_FALSE(appended[1].ok());
+  EXPECT_EQ(appended[1].error().code, ErrorCode::invalid_argument);
+  ASSERT_TRUE(appended[2].ok()) << appended[2].error().message;
+  auto listed = store_->list_audit_events({});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(ids(*listed), (std::vector<std::int64_t>{*appended[0], *appended[2]}));
+}
+
 TEST_P(MetadataStoreSuite, FiltersAuditEventsByRepositoryAndTime) {
   std::vector<std::int64_t> appended;
   for (const auto& [repository, time] : std::vector<std::pair<std::string, std::int64_t>>{
            {"team/app", 100}, {"team/other", 150}, {"team/app", 200}, {"", 250}, {"team/app", 300}}) {
-    auto id = store_->append_audit_event(event("registry:PutManifest", repository, time));
+    auto id = append(*store_, event("registry:PutManifest", repository, time));
     ASSERT_TRUE(id.ok());
     appended.push_back(*id);
   }
@@ -99,7 +138,7 @@ TEST_P(MetadataStoreSuite, FiltersAuditEventsByRepositoryAndTime) {
 }
 
 TEST_P(MetadataStoreSuite, PaginatesAuditEventsById) {
-  for (std::int64_t time = 1; time <= 5; ++time) ASSERT_TRUE(store_->append_audit_event(event("a", "r", time)).ok());
+  for (std::int64_t time = 1; time <= 5; ++time) ASSERT_TRUE(append(*store_, event("a", "r", time)).ok());
   AuditQuery page;
   page.limit = 2;
   std::vector<std::int64_t> seen;
@@ -114,7 +153,7 @@ TEST_P(MetadataStoreSuite, PaginatesAuditEventsById) {
 }
 
 TEST_P(MetadataStoreSuite, KeepsAuditEventsAcrossReopen) {
-  ASSERT_TRUE(store_->append_audit_event(event("registry:DeleteTag", "team/app", 7)).ok());
+  ASSERT_TRUE(append(*store_, event("registry:DeleteTag", "team/app", 7)).ok());
   store_.reset();
   store_ = backend_->open();
   ASSERT_NE(store_, nullptr);

@@ -69,11 +69,12 @@ void RegistryTest::SetUp() {
   auto metadata = metadata::SqliteMetadataStore::open(dir_.path() / "berth.db");
   ASSERT_TRUE(metadata.ok()) << metadata.error().message;
   metadata_ = std::move(metadata).value();
+  audit_ = std::make_unique<metadata::AuditBatcher>(*metadata_);
   use_options(RegistryOptions{});
 }
 
 void RegistryTest::use_options(RegistryOptions options) {
-  registry_ = std::make_unique<Registry>(*blobs_, *metadata_, *policy_, blocking_, options);
+  registry_ = std::make_unique<Registry>(*blobs_, *metadata_, *policy_, blocking_, *audit_, options);
 }
 
 void RegistryTest::use_access(auth::AccessPolicy& access) {

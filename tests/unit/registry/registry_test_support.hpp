@@ -103,6 +103,7 @@ class RegistryTest : public ::testing::Test {
   berth::test::ScopedTempDir dir_;
   std::unique_ptr<storage::FsBlobStore> blobs_;
   std::unique_ptr<metadata::SqliteMetadataStore> metadata_;
+  std::unique_ptr<metadata::AuditBatcher> audit_;
   TestAccess access_;
   auth::AccessPolicy* policy_ = &access_;
   boost::asio::thread_pool blocking_{1};
