@@ -97,6 +97,10 @@ int serve(const Settings& settings) {
   // flight at SIGTERM get their events committed before the answer.
   metadata::AuditBatcher audit(*stores->metadata);
   Metrics metrics;
+  metrics.expose("berth_audit_commits_total", "Transactions that committed audit events (group commit).",
+                 Metrics::Kind::counter, [&audit] { return static_cast<double>(audit.commits()); });
+  metrics.expose("berth_audit_events_total", "Audit events committed; divided by the commits, the mean batch.",
+                 Metrics::Kind::counter, [&audit] { return static_cast<double>(audit.events_written()); });
   // The handler needs the public URL, which needs the port the listener got: it is built after listen().
   std::optional<FrontDoor> front_door;
   http::Server server(server_options(settings, *address),

@@ -51,6 +51,11 @@ void Metrics::record_request(std::string_view name, int status, std::uint64_t by
   stats.duration_sum_ns.fetch_add(static_cast<std::uint64_t>(duration.count()), std::memory_order_relaxed);
 }
 
+void Metrics::expose(std::string name, std::string help, Kind kind, std::function<double()> read) {
+  std::unique_lock lock(mutex_);
+  exposed_.push_back({std::move(name), std::move(help), kind, std::move(read)});
+}
+
 std::string Metrics::render_prometheus() const {
   std::string out;
   std::shared_lock lock(mutex_);
@@ -89,6 +94,10 @@ std::string Metrics::render_prometheus() const {
   out += "# HELP berth_http_requests_in_flight Requests being served now.\n";
   out += "# TYPE berth_http_requests_in_flight gauge\n";
   out += fmt::format("berth_http_requests_in_flight {}\n", in_flight_.load());
+  for (const Exposed& value : exposed_) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{} {}\n", value.name, value.help, value.name,
+                       value.kind == Kind::counter ? "counter" : "gauge", value.name, value.read());
+  }
   return out;
 }
 

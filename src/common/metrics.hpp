@@ -7,12 +7,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace berth {
 
@@ -24,6 +26,11 @@ class Metrics {
   void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
   void request_finished() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
   std::int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+
+  // A value another component keeps (a commit count, a queue length), read each time /metrics is
+  // served. `name` and `help` follow the Prometheus text format; they are not escaped.
+  enum class Kind { counter, gauge };
+  void expose(std::string name, std::string help, Kind kind, std::function<double()> read);
 
   std::string render_prometheus() const;
 
@@ -43,6 +50,13 @@ class Metrics {
   std::map<std::string, std::unique_ptr<RouteStats>, std::less<>> routes_;
   std::map<std::pair<std::string, int>, std::unique_ptr<std::atomic<std::uint64_t>>, std::less<>> requests_;
   std::atomic<std::int64_t> in_flight_{0};
+  struct Exposed {
+    std::string name;
+    std::string help;
+    Kind kind;
+    std::function<double()> read;
+  };
+  std::vector<Exposed> exposed_;
 };
 
 }  // namespace berth

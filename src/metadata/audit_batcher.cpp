@@ -51,6 +51,7 @@ void AuditBatcher::write_batches() {
     }
     std::vector<Result<std::int64_t>> results = store_.append_audit_events(events);
     commits_.fetch_add(1, std::memory_order_relaxed);
+    events_written_.fetch_add(events.size(), std::memory_order_relaxed);
     for (std::size_t i = 0; i < waiters.size(); ++i) waiters[i]->complete(std::move(results[i]));
     events.clear();
     waiters.clear();

@@ -62,6 +62,8 @@ class AuditBatcher {
 
   // Transactions written so far: one per batch, however many events it held.
   std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  // Events those transactions held; events_written() / commits() is the mean batch size.
+  std::uint64_t events_written() const { return events_written_.load(std::memory_order_relaxed); }
 
  private:
   struct Waiter {
@@ -102,6 +104,7 @@ class AuditBatcher {
   std::vector<std::unique_ptr<Waiter>> waiters_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> events_written_{0};
   std::thread writer_;
 };
 

@@ -1,21 +1,14 @@
 #include "oidc/http_fetcher.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <memory>
-#include <mutex>
+
+#include "common/curl_library.hpp"
 
 namespace berth::oidc {
 namespace {
-
-struct CurlEasyCleanup {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-using UniqueCurl = std::unique_ptr<CURL, CurlEasyCleanup>;
 
 struct Transfer {
   std::string body;
@@ -50,12 +43,12 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::optional<std::chrono::seconds> response_max_age(CURL* handle) {
+std::optional<std::chrono::seconds> response_max_age(const CurlEasy& easy) {
   curl_header* header = nullptr;
-  if (curl_easy_header(handle, "Cache-Control", 0, CURLH_HEADER, -1, &header) != CURLHE_OK) return std::nullopt;
+  if (easy.library().easy_header(easy.get(), "Cache-Control", 0, CURLH_HEADER, -1, &header) != CURLHE_OK) return std::nullopt;
   const std::size_t amount = header->amount;
   for (std::size_t index = 0; index < amount; ++index) {
-    if (index > 0 && curl_easy_header(handle, "Cache-Control", index, CURLH_HEADER, -1, &header) != CURLHE_OK) break;
+    if (index > 0 && easy.library().easy_header(easy.get(), "Cache-Control", index, CURLH_HEADER, -1, &header) != CURLHE_OK) break;
     if (auto max_age = parse_max_age(header->value)) return max_age;
   }
   return std::nullopt;
@@ -81,44 +74,42 @@ std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control
   return std::nullopt;
 }
 
-CurlHttpFetcher::CurlHttpFetcher(CurlFetcherOptions options) : options_(options) {
-  static std::once_flag global_init;
-  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+CurlHttpFetcher::CurlHttpFetcher(CurlFetcherOptions options) : options_(options) {}
 
 Result<FetchedDocument> CurlHttpFetcher::get(const std::string& url) {
   const bool https = starts_with_ignoring_case(url, "https://");
   if (!https && !(options_.allow_insecure && starts_with_ignoring_case(url, "http://"))) {
     return communication_error(url, options_.allow_insecure ? "not an http(s) URL" : "not an https URL");
   }
-  UniqueCurl handle(curl_easy_init());
-  if (!handle) return communication_error(url, "curl_easy_init failed");
+  Result<CurlEasy> easy = CurlEasy::create();
+  if (!easy) return communication_error(url, easy.error().message);
+  const CurlLibrary& lib = easy->library();
+  CURL* curl = easy->get();
 
   Transfer transfer{.body = {}, .limit = options_.max_body_bytes, .too_large = false};
-  CURL* curl = handle.get();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, options_.allow_insecure ? "http,https" : "https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts must not use signals in a threaded server
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_bytes));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "berth");
+  lib.easy_setopt(curl, CURLOPT_URL, url.c_str());
+  lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, options_.allow_insecure ? "http,https" : "https");
+  lib.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts must not use signals in a threaded server
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  lib.easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_bytes));
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  lib.easy_setopt(curl, CURLOPT_USERAGENT, "berth");
 
-  const CURLcode code = curl_easy_perform(curl);
+  const CURLcode code = lib.easy_perform(curl);
   if (transfer.too_large || code == CURLE_FILESIZE_EXCEEDED) {
     return communication_error(url, "response larger than " + std::to_string(options_.max_body_bytes) + " bytes");
   }
-  if (code != CURLE_OK) return communication_error(url, curl_easy_strerror(code));
+  if (code != CURLE_OK) return communication_error(url, lib.easy_strerror(code));
 
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   if (status != 200) return communication_error(url, "HTTP status " + std::to_string(status));
-  return FetchedDocument{.body = std::move(transfer.body), .max_age = response_max_age(curl)};
+  return FetchedDocument{.body = std::move(transfer.body), .max_age = response_max_age(*easy)};
 }
 
 }  // namespace berth::oidc

@@ -1,23 +1,18 @@
 #include "provision/http_client.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "common/curl_library.hpp"
 
 namespace berth::provision {
 namespace {
 
-struct CurlEasyCleanup {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-using UniqueCurl = std::unique_ptr<CURL, CurlEasyCleanup>;
-
 struct CurlSlistFree {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  const CurlLibrary* library;
+  void operator()(curl_slist* list) const { library->slist_free_all(list); }
 };
 using UniqueSlist = std::unique_ptr<curl_slist, CurlSlistFree>;
 
@@ -62,31 +57,31 @@ std::size_t collect_header(char* data, std::size_t size, std::size_t count, void
   return size * count;
 }
 
-void set_blob(CURL* curl, CURLoption option, const std::string& pem) {
+void set_blob(const CurlLibrary& lib, CURL* curl, CURLoption option, const std::string& pem) {
   curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
-  curl_easy_setopt(curl, option, &blob);
+  lib.easy_setopt(curl, option, &blob);
 }
 
-void apply_tls(CURL* curl, const TlsOptions& tls) {
+void apply_tls(const CurlLibrary& lib, CURL* curl, const TlsOptions& tls) {
   if (!tls.ca_pem.empty()) {
-    set_blob(curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
+    set_blob(lib, curl, CURLOPT_CAINFO_BLOB, tls.ca_pem);
   } else if (!tls.ca_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+    lib.easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
   }
   if (!tls.client_cert_pem.empty()) {
-    set_blob(curl, CURLOPT_SSLCERT_BLOB, tls.client_cert_pem);
+    set_blob(lib, curl, CURLOPT_SSLCERT_BLOB, tls.client_cert_pem);
   } else if (!tls.client_cert_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.client_cert_file.c_str());
+    lib.easy_setopt(curl, CURLOPT_SSLCERT, tls.client_cert_file.c_str());
   }
   if (!tls.client_key_pem.empty()) {
-    set_blob(curl, CURLOPT_SSLKEY_BLOB, tls.client_key_pem);
+    set_blob(lib, curl, CURLOPT_SSLKEY_BLOB, tls.client_key_pem);
   } else if (!tls.client_key_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.client_key_file.c_str());
+    lib.easy_setopt(curl, CURLOPT_SSLKEY, tls.client_key_file.c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
-  curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
+  lib.easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+  lib.easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+  lib.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, tls.insecure_skip_verify ? 0L : 1L);
+  lib.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, tls.insecure_skip_verify ? 0L : 2L);
 }
 
 }  // namespace
@@ -143,20 +138,18 @@ std::string encode_path_segment(std::string_view segment) {
   return result;
 }
 
-HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
-  static std::once_flag global_init;
-  std::call_once(global_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {}
 
 Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
   BERTH_TRY(check_base_url(request.url));
-  UniqueCurl handle(curl_easy_init());
-  if (!handle) return make_error(ErrorCode::internal, "curl_easy_init failed");
-  CURL* curl = handle.get();
+  Result<CurlEasy> easy = CurlEasy::create();
+  if (!easy) return std::move(easy).error();
+  const CurlLibrary& lib = easy->library();
+  CURL* curl = easy->get();
 
-  UniqueSlist headers;
+  UniqueSlist headers(nullptr, CurlSlistFree{&lib});
   for (const auto& header : request.headers) {
-    curl_slist* extended = curl_slist_append(headers.get(), header.c_str());
+    curl_slist* extended = lib.slist_append(headers.get(), header.c_str());
     if (extended == nullptr) return make_error(ErrorCode::internal, "curl_slist_append failed");
     static_cast<void>(headers.release());
     headers.reset(extended);
@@ -166,36 +159,36 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& request) const {
       !request.body.empty() || request.method == "PUT" || request.method == "PATCH" || request.method == "POST";
 
   Transfer transfer{.response = {}, .limit = options_.max_body_bytes, .too_large = false};
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  lib.easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  lib.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  lib.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  lib.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  lib.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  lib.easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  lib.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (has_body) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    lib.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else if (request.method == "GET") {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    lib.easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "berth");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  apply_tls(curl, options_.tls);
+  lib.easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  lib.easy_setopt(curl, CURLOPT_USERAGENT, "berth");
+  lib.easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
+  lib.easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  lib.easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
+  lib.easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  apply_tls(lib, curl, options_.tls);
 
-  const CURLcode code = curl_easy_perform(curl);
+  const CURLcode code = lib.easy_perform(curl);
   if (transfer.too_large) {
     return make_error(ErrorCode::unavailable,
                       "response larger than " + std::to_string(options_.max_body_bytes) + " bytes");
   }
   if (code != CURLE_OK) {
-    return make_error(ErrorCode::unavailable, curl_easy_strerror(code));
+    return make_error(ErrorCode::unavailable, lib.easy_strerror(code));
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
+  lib.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &transfer.response.status);
   return std::move(transfer.response);
 }
 

@@ -693,6 +693,15 @@ def test_healthz(berth):
     assert r.status == 200, str(r)
 
 
+def test_serving_never_maps_libcurl(berth):
+    """libcurl and its ~20 libraries are loaded on first outbound fetch (an issuer's keys), not at
+    start-up: a registry that fetches nothing keeps them out of its memory."""
+    assert berth.curl("GET", "/v2/").status == 200
+    maps = Path(f"/proc/{berth.proc.pid}/maps").read_text()
+    assert "libcurl" not in maps and "libgnutls" not in maps and "libldap" not in maps
+    assert "libsqlite3" in maps
+
+
 def test_metrics(berth):
     assert berth.curl("GET", "/v2/").status == 200
     r = berth.curl("GET", "/metrics")
@@ -702,3 +711,8 @@ def test_metrics(berth):
     samples = [line for line in text.splitlines() if line.startswith("berth_http_requests_total")]
     assert samples, text[:2000]
     assert sum(float(line.rsplit(" ", 1)[1]) for line in samples) >= 1
+    values = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines()
+              if line.startswith("berth_audit_")}
+    # Group commit: a transaction holds one or more events, never none.
+    assert set(values) == {"berth_audit_commits_total", "berth_audit_events_total"}, text[-2000:]
+    assert values["berth_audit_events_total"] >= values["berth_audit_commits_total"]
