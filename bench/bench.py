@@ -4,6 +4,7 @@ Settings come from the environment (see bench/run.sh). Prints a Markdown table o
 results.json and results.md to BENCH_OUT. Every server is stopped and the temp dir removed on exit.
 """
 
+import base64
 import json
 import os
 import platform
@@ -238,11 +239,12 @@ class Bench:
             for side in [*self.registries(run), "nginx"]:
                 self.sample(key, side, lambda: pull(side, run))
 
-    def wrk(self, url, seconds):
+    def wrk(self, url, seconds, headers=()):
         accept = ("Accept: application/vnd.oci.image.manifest.v1+json, "
                   "application/vnd.docker.distribution.manifest.v2+json")
+        extra = [arg for header in headers for arg in ("-H", header)]
         out = subprocess.run(["wrk", "-t2", f"-c{self.config.wrk_connections}", f"-d{seconds}s", "--latency",
-                              "-H", accept, url], capture_output=True, text=True, check=True,
+                              "-H", accept, *extra, url], capture_output=True, text=True, check=True,
                              timeout=seconds + 60).stdout
         rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
         bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -257,20 +259,68 @@ class Bench:
                 "socket_errors": errors.group(0) if errors else None}
 
     def bench_manifest_get(self):
-        c = self.config
+        """Anonymous: the registries' own speed, with nothing to check per request."""
         key = "manifest_get_rps"
-        self.measurement(key, f"manifest GET by tag (wrk -t2 -c{c.wrk_connections} -d{c.wrk_seconds}s)", "req/s")
+        self.manifest_get_measurement(key, "anonymous")
         for side in ("berth", "reference"):
-            self.sample(key, side,
-                        lambda: oci_client.push_image(self.servers[side].base, "bench/small", "latest", self.small_image))
+            self.sample(key, side, lambda: oci_client.push_image(self.servers[side].base, "bench/small", "latest",
+                                                                 self.small_image))
+        self.manifest_get_load(key, {side: (self.servers[side], ()) for side in ("berth", "reference")})
+
+    def bench_manifest_get_authenticated(self):
+        """As CI and clusters pull: berth with the `AWS:<password>` that `aws ecr get-login-password`
+        prints after a keyless token exchange, the reference with htpasswd (bcrypt) Basic auth."""
+        if self.config.subject != "berth":
+            log("manifest GET with Basic auth: skipped, berth is not the subject")
+            return
+        key = "manifest_get_auth_rps"
+        self.manifest_get_measurement(key, "Basic auth: berth AWS:<password>, reference htpasswd")
+        import keyless_berth
+
+        issuer = keyless_berth.OidcIssuer().start()
+        started = []
+        try:
+            berth = servers.start_berth_keyless("berth-auth", self.config.berth_binary, self.workdir, issuer,
+                                                ["bench/small"])
+            started.append(berth)
+            berth_basic = keyless_berth.registry_password(berth.base, issuer)
+            htpasswd = os.path.join(self.workdir, "htpasswd")
+            password = base64.b64encode(os.urandom(24)).decode()
+            with open(htpasswd, "w") as f:
+                f.write(subprocess.run(["htpasswd", "-Bbn", "bench", password], capture_output=True, text=True,
+                                       check=True).stdout)
+            reference = servers.start_reference("reference-auth", self.workdir, htpasswd)
+            started.append(reference)
+            reference_basic = base64.b64encode(f"bench:{password}".encode()).decode()
+            targets = {"berth": (berth, (f"Authorization: Basic {berth_basic}",)),
+                       "reference": (reference, (f"Authorization: Basic {reference_basic}",))}
+            for side, (server, headers) in targets.items():
+                auth = dict(header.split(": ", 1) for header in headers)
+                self.sample(key, side, lambda: oci_client.push_image(server.base, "bench/small", "latest",
+                                                                     self.small_image, auth))
+            self.manifest_get_load(key, targets)
+        finally:
+            for server in started:
+                server.stop()
+            issuer.stop()
+
+    def manifest_get_measurement(self, key, what):
+        c = self.config
+        return self.measurement(key, f"manifest GET by tag, {what} (wrk -t2 -c{c.wrk_connections} "
+                                     f"-d{c.wrk_seconds}s)", "req/s")
+
+    def manifest_get_load(self, key, targets):
+        """`targets`: side -> (server, headers); runs alternate which side goes first."""
+        c = self.config
 
         def load(side, run):
-            url = f"{self.servers[side].base}/v2/bench/small/manifests/latest"
-            self.wrk(url, 1)  # warm-up
-            result = self.wrk(url, c.wrk_seconds)
+            server, headers = targets[side]
+            url = f"{server.base}/v2/bench/small/manifests/latest"
+            self.wrk(url, 1, headers)  # warm-up
+            result = self.wrk(url, c.wrk_seconds, headers)
             self.record(key, side, result["rps"])
             self.details.setdefault(key, {}).setdefault(side, []).append(result)
-            log(f"manifest GET run {run + 1} {side}: {result['rps']:.0f} req/s, p99 {result['p99_ms']} ms")
+            log(f"{key} run {run + 1} {side}: {result['rps']:.0f} req/s, p99 {result['p99_ms']} ms")
 
         for run in range(c.runs):
             for side in self.registries(run):
@@ -391,6 +441,7 @@ def main():
         bench.bench_push("chunked", bench.chunked_blobs)
         bench.bench_pull()
         bench.bench_manifest_get()
+        bench.bench_manifest_get_authenticated()
         bench.bench_skopeo()
         bench.record_peak_rss()
         if config.fsync_check and shutil.which("strace"):

@@ -43,8 +43,8 @@ def _expect(response, statuses, what):
     return body
 
 
-def _start_upload(conn, base, repo):
-    conn.request("POST", f"/v2/{repo}/blobs/uploads/", headers={"Content-Length": "0"})
+def _start_upload(conn, base, repo, headers=None):
+    conn.request("POST", f"/v2/{repo}/blobs/uploads/", headers={"Content-Length": "0", **(headers or {})})
     response = conn.getresponse()
     _expect(response, (202,), "POST upload")
     return urllib.parse.urljoin(base + "/", response.getheader("Location"))
@@ -99,30 +99,32 @@ def chunked_push(base, repo, blob, chunk_size):
     return {"seconds": time.perf_counter() - started, "client_cpu_s": _cpu(resource.RUSAGE_SELF) - cpu_before}
 
 
-def push_bytes(base, repo, data, digest):
+def push_bytes(base, repo, data, digest, headers=None):
     conn = _connection(base)
     try:
-        upload_url = _start_upload(conn, base, repo)
+        upload_url = _start_upload(conn, base, repo, headers)
         conn.request("PUT", _path(_with_digest(upload_url, digest)), body=data,
-                     headers={"Content-Type": "application/octet-stream"})
+                     headers={"Content-Type": "application/octet-stream", **(headers or {})})
         _expect(conn.getresponse(), (201,), "PUT small blob")
     finally:
         conn.close()
 
 
-def push_manifest(base, repo, reference, manifest, media_type):
+def push_manifest(base, repo, reference, manifest, media_type, headers=None):
     conn = _connection(base)
     try:
-        conn.request("PUT", f"/v2/{repo}/manifests/{reference}", body=manifest, headers={"Content-Type": media_type})
+        conn.request("PUT", f"/v2/{repo}/manifests/{reference}", body=manifest,
+                     headers={"Content-Type": media_type, **(headers or {})})
         _expect(conn.getresponse(), (201,), "PUT manifest")
     finally:
         conn.close()
 
 
-def push_image(base, repo, tag, image):
+def push_image(base, repo, tag, image, headers=None):
+    """`headers` go with every request (an Authorization for a registry that wants one)."""
     for data in image.blobs():
-        push_bytes(base, repo, data, sha256_digest(data))
-    push_manifest(base, repo, tag, image.manifest, OCI_MANIFEST)
+        push_bytes(base, repo, data, sha256_digest(data), headers)
+    push_manifest(base, repo, tag, image.manifest, OCI_MANIFEST, headers)
 
 
 def blob_length(base, repo, digest):

@@ -23,5 +23,6 @@ if [ "${BENCH_SUBJECT:-berth}" = berth ] && [ ! -x "${BERTH_BINARY:-build/berth}
   echo "bench: ${BERTH_BINARY:-build/berth} not found; run make build (or set BERTH_BINARY)" >&2
   exit 2
 fi
-# Debian's python3 (another may come first on PATH); the harness uses the standard library only.
+# Debian's python3 (another may come first on PATH). The authenticated manifest GET also uses boto3
+# and the tests' OIDC issuer (python3-jwt, python3-cryptography), which `make bench` installs.
 exec /usr/bin/python3 bench/bench.py

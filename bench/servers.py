@@ -86,6 +86,9 @@ class Server:
                 with urllib.request.urlopen(self.base + path, timeout=1) as r:
                     if r.status == 200:
                         return
+            except urllib.error.HTTPError as error:
+                if error.code == 401:  # a registry that wants credentials is up
+                    return
             except (urllib.error.URLError, OSError):
                 pass
             time.sleep(0.05)
@@ -124,6 +127,19 @@ def start_berth(name, binary, workdir):
     return Server(name, "berth", argv, port, workdir, "/v2/")
 
 
+def start_berth_keyless(name, binary, workdir, issuer, repositories):
+    """berth as CI uses it: authentication on, `issuer` trusted, one role that may push `repositories`
+    (bench/keyless_berth.py)."""
+    import keyless_berth  # needs the tests' OIDC issuer; only this measurement does
+
+    own = os.path.join(workdir, name)
+    os.makedirs(own)
+    config, data = keyless_berth.prepare(binary, own, issuer, repositories)
+    port = free_port()
+    argv = [binary, "serve", "--listen", f"127.0.0.1:{port}", "--data", data, "--config", config]
+    return Server(name, "berth", argv, port, workdir, "/v2/")
+
+
 _REFERENCE_CONFIG = """version: 0.1
 log:
   level: error
@@ -141,13 +157,23 @@ http:
 """
 
 
-def start_reference(name, workdir):
+_HTPASSWD_AUTH = """auth:
+  htpasswd:
+    realm: bench
+    path: {path}
+"""
+
+
+def start_reference(name, workdir, htpasswd=None):
+    """`htpasswd`: a file of bcrypt entries (htpasswd -B) turns Basic authentication on."""
     root = os.path.join(workdir, name + "-data")
     os.makedirs(root)
     port = free_port()
     config = os.path.join(workdir, name + ".yml")
     with open(config, "w") as f:
         f.write(_REFERENCE_CONFIG.format(root=root, port=port))
+        if htpasswd:
+            f.write(_HTPASSWD_AUTH.format(path=htpasswd))
     env = {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}  # it breaks the S3 driver's setup
     return Server(name, "reference", ["docker-registry", "serve", config], port, workdir, "/v2/", env=env)
 

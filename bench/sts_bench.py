@@ -24,43 +24,17 @@ import time
 import urllib.parse
 import urllib.request
 
+from keyless_berth import ROLE_ARN, OidcIssuer, prepare
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
-
-from oidc_issuer import GITHUB_AUDIENCE, OidcIssuer  # noqa: E402
-
-ACCOUNT = "123456789012"
 BINARY = os.environ.get("BERTH_BINARY", os.path.join(ROOT, "build", "berth"))
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SECONDS = int(os.environ.get("BENCH_STS_SECONDS", "10"))
 CONCURRENCY = int(os.environ.get("BENCH_STS_CONCURRENCY", "16"))
 
 
-def role_document(issuer: OidcIssuer) -> dict:
-    provider = OidcIssuer.provider_name(issuer.github_issuer)
-    return {
-        "RoleName": "bench-github", "MaxSessionDuration": 3600,
-        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-            "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{provider}"},
-            "Condition": {"StringEquals": {f"{provider}:aud": GITHUB_AUDIENCE},
-                          "StringLike": {f"{provider}:sub": "repo:ministryofjustice/example-repository:*"}}}]},
-        "Policies": [{"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"}]}],
-    }
-
-
 def start_berth(workdir: str, issuer: OidcIssuer) -> tuple[subprocess.Popen, str]:
-    data = os.path.join(workdir, "data")
-    config = os.path.join(workdir, "berth.hcl")
-    with open(config, "w") as f:
-        f.write(f'account_id = "{ACCOUNT}"\nregion = "eu-west-2"\n'
-                f'oidc_provider "github" {{\n  issuer = "{issuer.github_issuer}"\n  insecure = true\n}}\n'
-                'log { level = "warn" }\n')
-    role = os.path.join(workdir, "role.json")
-    with open(role, "w") as f:
-        json.dump(role_document(issuer), f)
-    subprocess.run([BINARY, "role", "put", role, "--data", data], check=True, capture_output=True, timeout=60)
+    config, data = prepare(BINARY, workdir, issuer)
     log = open(os.path.join(workdir, "berth.log"), "w+")
     proc = subprocess.Popen([BINARY, "serve", "--listen", "127.0.0.1:0", "--data", data, "--config", config,
                              "--log-level", "info"], stdout=log, stderr=subprocess.STDOUT)
@@ -79,7 +53,7 @@ def form(issuer: OidcIssuer) -> str:
     # One token for the whole run: berth, like STS, does not consume tokens; valid for the run's length.
     token = issuer.sign(issuer.github_claims(exp=int(time.time()) + 3600))
     return urllib.parse.urlencode({"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15",
-                                   "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/bench-github",
+                                   "RoleArn": ROLE_ARN,
                                    "RoleSessionName": "bench", "WebIdentityToken": token,
                                    "DurationSeconds": "900"})
 
