@@ -7,7 +7,7 @@
 #include <regex>
 #include <set>
 
-#include "provision/lifecycle_policy.hpp"
+#include "lifecycle/lifecycle_policy.hpp"
 #include "provision/suggestion.hpp"
 
 namespace berth::provision {
@@ -108,8 +108,8 @@ Result<std::optional<std::string>> canned_policy(const ModuleInput& input) {
   hcl::Value count = input.value.value("count", hcl::Value());
   if (count.is_string()) count = hcl::Value::parse(count.get<std::string>(), nullptr, false);
   if (!count.is_number_integer() || count.get<std::int64_t>() < 1) return fail("count must be a positive integer");
-  return std::optional<std::string>(canned_lifecycle_policy(
-      type == "days" ? CannedLifecycle::days : CannedLifecycle::images, count.get<std::int64_t>()));
+  return std::optional<std::string>(lifecycle::canned_lifecycle_policy(
+      type == "days" ? lifecycle::CannedLifecycle::days : lifecycle::CannedLifecycle::images, count.get<std::int64_t>()));
 }
 
 // Reads every input into `module`, remembering where each was written.
@@ -257,7 +257,7 @@ Result<ModuleInputs> read_module_inputs(const ModuleBlock& block) {
   for (const auto& input : block.inputs) BERTH_TRY(reader.read(input));
   BERTH_TRY(check(module, reader.seen));
   if (reader.explicit_policy) {
-    auto policy = normalise_lifecycle_policy(*reader.explicit_policy);
+    auto policy = lifecycle::normalise_lifecycle_policy(*reader.explicit_policy);
     if (!policy) return hcl::error_at(reader.seen.at("lifecycle_policy")->position, policy.error().message);
     module.lifecycle_policy = std::move(*policy);
   } else {

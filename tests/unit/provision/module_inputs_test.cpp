@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "provision/declaration_dir.hpp"
-#include "provision/lifecycle_policy.hpp"
+#include "lifecycle/lifecycle_policy.hpp"
 
 namespace berth::provision {
 namespace {
@@ -67,7 +67,7 @@ TEST_F(ProvisionModuleInputs, ReadsEveryInputOfTheModule) {
   EXPECT_EQ(module.github_environments, (std::vector<std::string>{"production", "staging"}));
   EXPECT_EQ(module.github_actions_prefix, "production");
   EXPECT_EQ(module.namespace_name, "example-namespace");
-  EXPECT_EQ(module.lifecycle_policy, canned_lifecycle_policy(CannedLifecycle::images, 10));
+  EXPECT_EQ(module.lifecycle_policy, lifecycle::canned_lifecycle_policy(lifecycle::CannedLifecycle::images, 10));
   EXPECT_FALSE(module.deletion_protection);
   EXPECT_EQ(module.business_unit, "Platforms");
   EXPECT_EQ(module.application, "Example");

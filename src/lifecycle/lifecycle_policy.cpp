@@ -1,4 +1,4 @@
-#include "provision/lifecycle_policy.hpp"
+#include "lifecycle/lifecycle_policy.hpp"
 
 #include <algorithm>
 #include <initializer_list>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace berth::provision {
+namespace berth::lifecycle {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -48,13 +48,7 @@ Result<std::vector<std::string>> tag_list(const Json& selection, const char* key
   return entries;
 }
 
-struct RuleSummary {
-  std::int64_t priority = 0;
-  std::string tag_status;
-  std::vector<std::string> prefixes;
-};
-
-Status check_selection(const Json& selection, const std::string& where, RuleSummary& rule) {
+Status check_selection(const Json& selection, const std::string& where, LifecycleRule& rule) {
   if (!selection.is_object()) return invalid(where, "must be an object");
   BERTH_TRY(only_keys(selection, where,
                       {"tagStatus", "tagPrefixList", "tagPatternList", "countType", "countUnit", "countNumber"}));
@@ -63,15 +57,15 @@ Status check_selection(const Json& selection, const std::string& where, RuleSumm
       (*status != "tagged" && *status != "untagged" && *status != "any")) {
     return invalid(where + ".tagStatus", "required, one of \"tagged\", \"untagged\", \"any\"");
   }
-  rule.tag_status = status->get<std::string>();
+  rule.tag_status = *status == "tagged" ? TagStatus::tagged : *status == "untagged" ? TagStatus::untagged : TagStatus::any;
   auto prefixes = tag_list(selection, "tagPrefixList", where);
   if (!prefixes) return std::move(prefixes).error();
   auto patterns = tag_list(selection, "tagPatternList", where);
   if (!patterns) return std::move(patterns).error();
-  if (rule.tag_status == "tagged" && prefixes->empty() && patterns->empty()) {
+  if (rule.tag_status == TagStatus::tagged && prefixes->empty() && patterns->empty()) {
     return invalid(where, "tagStatus \"tagged\" needs tagPrefixList or tagPatternList");
   }
-  if (rule.tag_status != "tagged" && (!prefixes->empty() || !patterns->empty())) {
+  if (rule.tag_status != TagStatus::tagged && (!prefixes->empty() || !patterns->empty())) {
     return invalid(where, "tagPrefixList and tagPatternList are only allowed with tagStatus \"tagged\"");
   }
   for (const auto& pattern : *patterns) {
@@ -79,7 +73,8 @@ Status check_selection(const Json& selection, const std::string& where, RuleSumm
       return invalid(where + ".tagPatternList", "\"" + pattern + "\" has more than 4 wildcards");
     }
   }
-  rule.prefixes = std::move(*prefixes);
+  rule.tag_prefixes = std::move(*prefixes);
+  rule.tag_patterns = std::move(*patterns);
 
   const auto count_type = selection.find("countType");
   if (count_type == selection.end() || (*count_type != "imageCountMoreThan" && *count_type != "sinceImagePushed")) {
@@ -97,20 +92,23 @@ Status check_selection(const Json& selection, const std::string& where, RuleSumm
   if (count == selection.end() || !positive_integer(*count)) {
     return invalid(where + ".countNumber", "required, a positive integer");
   }
+  rule.count_type = since_pushed ? CountType::since_image_pushed : CountType::image_count_more_than;
+  rule.count_number = count->get<std::int64_t>();
   return {};
 }
 
-Result<RuleSummary> check_rule(const Json& rule, const std::string& where) {
+Result<LifecycleRule> check_rule(const Json& rule, const std::string& where) {
   if (!rule.is_object()) return invalid(where, "must be an object");
   BERTH_TRY(only_keys(rule, where, {"rulePriority", "description", "selection", "action"}));
-  RuleSummary summary;
+  LifecycleRule summary;
   const auto priority = rule.find("rulePriority");
   if (priority == rule.end() || !positive_integer(*priority)) {
     return invalid(where + ".rulePriority", "required, a positive integer");
   }
   summary.priority = priority->get<std::int64_t>();
-  if (const auto description = rule.find("description"); description != rule.end() && !description->is_string()) {
-    return invalid(where + ".description", "must be a string");
+  if (const auto description = rule.find("description"); description != rule.end()) {
+    if (!description->is_string()) return invalid(where + ".description", "must be a string");
+    summary.description = description->get<std::string>();
   }
   const auto selection = rule.find("selection");
   if (selection == rule.end()) return invalid(where + ".selection", "required");
@@ -122,7 +120,7 @@ Result<RuleSummary> check_rule(const Json& rule, const std::string& where) {
   return summary;
 }
 
-Status check_rule_set(const std::vector<RuleSummary>& rules) {
+Status check_rule_set(const std::vector<LifecycleRule>& rules) {
   std::set<std::int64_t> priorities;
   std::set<std::string> prefixes;
   bool untagged_seen = false;
@@ -132,17 +130,17 @@ Status check_rule_set(const std::vector<RuleSummary>& rules) {
       return invalid("rules", "rulePriority " + std::to_string(rule.priority) + " is used twice");
     }
     highest = std::max(highest, rule.priority);
-    for (const auto& prefix : rule.prefixes) {
+    for (const auto& prefix : rule.tag_prefixes) {
       if (!prefixes.insert(prefix).second)
         return invalid("rules", "tag prefix \"" + prefix + "\" is used by two rules");
     }
-    if (rule.tag_status == "untagged") {
+    if (rule.tag_status == TagStatus::untagged) {
       if (untagged_seen) return invalid("rules", "only one rule may select untagged images");
       untagged_seen = true;
     }
   }
   for (const auto& rule : rules) {
-    if (rule.tag_status == "any" && rule.priority != highest) {
+    if (rule.tag_status == TagStatus::any && rule.priority != highest) {
       return invalid("rules", "the rule with tagStatus \"any\" (rulePriority " + std::to_string(rule.priority) +
                                   ") must have the highest rulePriority");
     }
@@ -152,7 +150,7 @@ Status check_rule_set(const std::vector<RuleSummary>& rules) {
 
 }  // namespace
 
-Result<std::string> normalise_lifecycle_policy(std::string_view text) {
+Result<LifecyclePolicy> parse_lifecycle_policy(std::string_view text) {
   if (text.size() < kMinLifecyclePolicyLength || text.size() > kMaxLifecyclePolicyLength) {
     return make_error(ErrorCode::invalid_argument, "invalid lifecycle policy: length " + std::to_string(text.size()) +
                                                        " is outside 100 to 30720 characters");
@@ -166,14 +164,22 @@ Result<std::string> normalise_lifecycle_policy(std::string_view text) {
   if (rules == document.end() || !rules->is_array() || rules->empty()) {
     return invalid("rules", "required, a non-empty list");
   }
-  std::vector<RuleSummary> summaries;
+  LifecyclePolicy policy;
   for (std::size_t i = 0; i < rules->size(); ++i) {
-    auto summary = check_rule((*rules)[i], "rules[" + std::to_string(i) + "]");
-    if (!summary) return std::move(summary).error();
-    summaries.push_back(std::move(*summary));
+    auto rule = check_rule((*rules)[i], "rules[" + std::to_string(i) + "]");
+    if (!rule) return std::move(rule).error();
+    policy.rules.push_back(std::move(*rule));
   }
-  BERTH_TRY(check_rule_set(summaries));
-  return document.dump();
+  BERTH_TRY(check_rule_set(policy.rules));
+  std::ranges::sort(policy.rules, {}, &LifecycleRule::priority);
+  policy.text = document.dump();
+  return policy;
+}
+
+Result<std::string> normalise_lifecycle_policy(std::string_view text) {
+  Result<LifecyclePolicy> policy = parse_lifecycle_policy(text);
+  if (!policy) return std::move(policy).error();
+  return std::move(policy->text);
 }
 
 std::string canned_lifecycle_policy(CannedLifecycle type, std::int64_t count) {
@@ -194,4 +200,4 @@ std::string canned_lifecycle_policy(CannedLifecycle type, std::int64_t count) {
   return Json{{"rules", Json::array({rule})}}.dump();
 }
 
-}  // namespace berth::provision
+}  // namespace berth::lifecycle

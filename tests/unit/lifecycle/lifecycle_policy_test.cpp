@@ -1,10 +1,10 @@
-#include "provision/lifecycle_policy.hpp"
+#include "lifecycle/lifecycle_policy.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace berth::provision {
+namespace berth::lifecycle {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -35,14 +35,14 @@ std::string error_of(const Json& policy) {
   return result.error().message;
 }
 
-TEST(ProvisionLifecyclePolicy, ValidPolicyIsReturnedCompactInItsKeyOrder) {
+TEST(LifecyclePolicy, ValidPolicyIsReturnedCompactInItsKeyOrder) {
   const Json policy = valid_policy();
   auto normalised = normalise_lifecycle_policy(policy.dump(4));
   ASSERT_TRUE(normalised.ok()) << normalised.error().message;
   EXPECT_EQ(*normalised, policy.dump());
 }
 
-TEST(ProvisionLifecyclePolicy, RefusesBrokenRules) {
+TEST(LifecyclePolicy, RefusesBrokenRules) {
   struct Case {
     std::string pointer;
     Json value;
@@ -96,7 +96,7 @@ TEST(ProvisionLifecyclePolicy, RefusesBrokenRules) {
   }
 }
 
-TEST(ProvisionLifecyclePolicy, RefusesWhatIsNotAPolicyDocument) {
+TEST(LifecyclePolicy, RefusesWhatIsNotAPolicyDocument) {
   const std::string padding(100, ' ');
   EXPECT_EQ(normalise_lifecycle_policy("{\"rules\": [" + padding).error().message,
             "invalid lifecycle policy: not valid JSON");
@@ -109,7 +109,7 @@ TEST(ProvisionLifecyclePolicy, RefusesWhatIsNotAPolicyDocument) {
             "invalid lifecycle policy: policy: unknown key \"rule\"");
 }
 
-TEST(ProvisionLifecyclePolicy, CannedPoliciesAsTheModuleRendersThem) {
+TEST(LifecyclePolicy, CannedPoliciesAsTheModuleRendersThem) {
   EXPECT_EQ(canned_lifecycle_policy(CannedLifecycle::days, 30),
             R"j({"rules":[{"rulePriority":1,"description":"Expire images older than 30 day(s)","selection":)j"
             R"j({"tagStatus":"any","countType":"sinceImagePushed","countUnit":"days","countNumber":30},)j"
@@ -126,4 +126,4 @@ TEST(ProvisionLifecyclePolicy, CannedPoliciesAsTheModuleRendersThem) {
 }
 
 }  // namespace
-}  // namespace berth::provision
+}  // namespace berth::lifecycle
