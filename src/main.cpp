@@ -2,12 +2,14 @@
 // credentials. This file only parses the command line and hands over to src/app.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/audit_command.hpp"
+#include "app/lifecycle_command.hpp"
 #include "app/data_stores.hpp"
 #include "app/fsck.hpp"
 #include "app/provision_commands.hpp"
@@ -170,6 +172,17 @@ int main(int argc, char** argv) {
                     "7d)");
   audit->add_flag("--json", audit_options.json, "Print a JSON array");
 
+  CommonFlags lifecycle_flags;
+  berth::app::LifecycleCommandOptions lifecycle_options;
+  auto* lifecycle = app.add_subcommand("lifecycle", "Apply the repositories' lifecycle policies");
+  lifecycle->require_subcommand(1);
+  add_common_flags(*lifecycle, lifecycle_flags);
+  auto* lifecycle_run =
+      lifecycle->add_subcommand("run", "Expire now what the lifecycle policies expire, printing each image and why");
+  lifecycle_run->add_option("--repository", lifecycle_options.repository, "Only this repository");
+  lifecycle_run->add_flag("--dry-run", lifecycle_options.dry_run, "Print what would expire; delete nothing");
+  lifecycle_run->fallthrough();
+
   CommonFlags plan_flags;
   berth::app::PlanCommandOptions plan_options;
   auto* plan = app.add_subcommand("plan", "Show what `berth apply` would change to match a directory of declarations");
@@ -211,6 +224,7 @@ int main(int argc, char** argv) {
                              : repository->parsed() ? repository_flags
                              : role->parsed()       ? role_flags
                              : audit->parsed()      ? audit_flags
+                             : lifecycle->parsed()  ? lifecycle_flags
                              : plan->parsed()       ? plan_flags
                              : apply->parsed()      ? apply_flags
                                                     : fsck_flags;
@@ -227,6 +241,9 @@ int main(int argc, char** argv) {
   if (role_list->parsed()) return berth::app::list_roles(*settings);
   if (role_delete->parsed()) return berth::app::delete_role(*settings, role_name);
   if (audit->parsed()) return berth::app::print_audit_events(*settings, audit_options, std::cout);
+  if (lifecycle_run->parsed()) {
+    return berth::app::run_lifecycle_command(*settings, lifecycle_options, std::cout, std::chrono::system_clock::now());
+  }
   if (plan->parsed()) return berth::app::run_plan(*settings, plan_options);
   if (apply->parsed()) {
     apply_options.kubernetes = !no_kubernetes;

@@ -18,6 +18,7 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "http/server.hpp"
+#include "lifecycle/lifecycle_schedule.hpp"
 #include "metadata/audit_batcher.hpp"
 #include "registry/registry.hpp"
 
@@ -96,11 +97,19 @@ int serve(const Settings& settings) {
   // Every front door's audit events share commits. It outlives the server, so requests still in
   // flight at SIGTERM get their events committed before the answer.
   metadata::AuditBatcher audit(*stores->metadata);
+  std::optional<lifecycle::LifecycleSchedule> lifecycle;
+  if (settings.lifecycle_enabled) lifecycle.emplace(*stores->metadata, settings.lifecycle_interval);
   Metrics metrics;
   metrics.expose("berth_audit_commits_total", "Transactions that committed audit events (group commit).",
                  Metrics::Kind::counter, [&audit] { return static_cast<double>(audit.commits()); });
   metrics.expose("berth_audit_events_total", "Audit events committed; divided by the commits, the mean batch.",
                  Metrics::Kind::counter, [&audit] { return static_cast<double>(audit.events_written()); });
+  if (lifecycle) {
+    metrics.expose("berth_lifecycle_runs_total", "Scheduled lifecycle policy runs finished.", Metrics::Kind::counter,
+                   [&lifecycle] { return static_cast<double>(lifecycle->runs()); });
+    metrics.expose("berth_lifecycle_images_expired_total", "Images the scheduled lifecycle runs expired.",
+                   Metrics::Kind::counter, [&lifecycle] { return static_cast<double>(lifecycle->images_expired()); });
+  }
   // The handler needs the public URL, which needs the port the listener got: it is built after listen().
   std::optional<FrontDoor> front_door;
   http::Server server(server_options(settings, *address),
@@ -136,6 +145,7 @@ int serve(const Settings& settings) {
                          {"identity_providers", std::to_string(settings.oidc_providers.size())},
                          {"tls", settings.tls ? "on" : "off"}});
   server.run();
+  if (lifecycle) lifecycle->stop();
   audit.stop();
   blocking.join();
   log::info("stopped");

@@ -234,14 +234,21 @@ Status read_credentials(const hcl::Block& block, const hcl::Scope& scope, Settin
   return {};
 }
 
+Status read_lifecycle(const hcl::Block& block, const hcl::Scope& scope, Settings& settings) {
+  return read_block_fields(block, scope,
+                           {{"enabled", flag_into(settings.lifecycle_enabled)},
+                            {"interval_seconds", seconds_into(settings.lifecycle_interval)}});
+}
+
 using BlockReader = Status (*)(const hcl::Block&, const hcl::Scope&, Settings&);
 
 // The settings blocks; adding one is a reader above and a line here.
-constexpr std::array<std::pair<std::string_view, BlockReader>, 4> kBlocks{{
+constexpr std::array<std::pair<std::string_view, BlockReader>, 5> kBlocks{{
     {"log", read_log},
     {"tls", read_tls},
     {"limits", read_limits},
     {"credentials", read_credentials},
+    {"lifecycle", read_lifecycle},
 }};
 
 // The well-known issuers (interfaces.md §2.2, §3): GitHub's is fixed and its tokens for AWS carry

@@ -57,6 +57,10 @@ struct Settings {
   std::chrono::seconds header_timeout{10};   // whole request header must arrive within this
   std::chrono::seconds idle_timeout{60};     // keep-alive wait, and any stall while reading a body
   std::chrono::seconds shutdown_grace{30};   // SIGTERM: in-flight requests get this long to finish
+
+  // Lifecycle policies run inside serve every interval (ECR applies them within 24 hours).
+  bool lifecycle_enabled = true;
+  std::chrono::seconds lifecycle_interval{24 * 60 * 60};
 };
 
 // Reads an HCL config file over `base`. Unknown attributes or blocks are errors with file:line:col.

@@ -104,7 +104,9 @@ struct AuditEvent {
   std::string issuer;          // the web identity token's `iss`, `sub`, `aud` (comma-joined)
   std::string subject;
   std::string audience;
-  std::string claims_json;  // JSON object of the audited claims (auth::kAuditedClaims)
+  // JSON object of the audited claims (auth::kAuditedClaims); for a lifecycle expiry, the rule and
+  // the reason.
+  std::string claims_json;
 };
 
 // A repository as provisioning (`berth apply`) last declared it. Only repositories with such a record

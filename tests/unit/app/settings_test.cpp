@@ -74,6 +74,18 @@ limits {
   EXPECT_EQ(settings->shutdown_grace, std::chrono::seconds(30));
 }
 
+TEST_F(SettingsTest, LifecycleScheduleIsOnDailyUnlessTheFileSaysOtherwise) {
+  const Settings defaults;
+  EXPECT_TRUE(defaults.lifecycle_enabled);
+  EXPECT_EQ(defaults.lifecycle_interval, std::chrono::hours(24));
+  auto settings = load("lifecycle {\n  enabled = false\n  interval_seconds = 3600\n}\n");
+  ASSERT_TRUE(settings.ok()) << settings.error().message;
+  EXPECT_FALSE(settings->lifecycle_enabled);
+  EXPECT_EQ(settings->lifecycle_interval, std::chrono::hours(1));
+  EXPECT_EQ(failure("lifecycle { interval_seconds = 0 }\n"), "1:13: interval_seconds must be greater than zero");
+  EXPECT_EQ(failure("lifecycle { every = 5 }\n"), "1:13: unknown attribute \"every\" in block \"lifecycle\" (expected one of: enabled, interval_seconds)");
+}
+
 TEST_F(SettingsTest, OverridesOnlyWhatTheFileSets) {
   Settings base;
   base.data_dir = "/from/base";
@@ -125,7 +137,7 @@ TEST_F(SettingsTest, ErrorsPointAtTheOffendingLine) {
   EXPECT_EQ(failure("listen = \"127.0.0.1:5000\"\nlisten_port = 5000\n"),
             "2:1: unknown attribute \"listen_port\" in the config file (expected one of: listen, data_dir, anonymous, "
             "public_url, threads, account_id, region)");
-  EXPECT_EQ(failure("oidc {}\n"), "1:1: unknown block \"oidc\" (expected one of: log, tls, limits, credentials, "
+  EXPECT_EQ(failure("oidc {}\n"), "1:1: unknown block \"oidc\" (expected one of: log, tls, limits, credentials, lifecycle, "
                                    "oidc_provider, variable, locals)");
   EXPECT_EQ(failure("log {\n  colour = true\n}\n"),
             "2:3: unknown attribute \"colour\" in block \"log\" (expected one of: format, level)");
