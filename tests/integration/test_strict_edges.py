@@ -127,3 +127,14 @@ def test_request_without_one_valid_host_is_refused(berth, head):
 def test_http10_without_host_is_served(berth):
     received, _ = raw_exchange(berth, b"GET /v2/ HTTP/1.0\r\n\r\n")
     assert received.startswith(b"HTTP/1.0 200 ") or received.startswith(b"HTTP/1.1 200 "), received
+
+
+@pytest.mark.parametrize("target", [b"/v2/team\x00app/tags/list", b"/v2/team/app/manifests/v1\x01",
+                                    b"/v2/team%00app/tags/list", b"/v2/team/app/manifests/%00"])
+def test_nul_and_control_bytes_in_the_target_are_refused(berth, client, target):
+    """A raw NUL or control byte never reaches routing (the HTTP parser refuses it), and a %00 escape
+    is refused when the path is decoded: neither can cut a name short in the metadata store."""
+    client.push_image("team/app", "v1")
+    received, _ = raw_exchange(berth, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 400 "), received
+    assert received.split(b"\r\n\r\n", 1)[-1] in (b"malformed request\n", b"NUL in path\n"), received
