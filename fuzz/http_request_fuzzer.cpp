@@ -14,7 +14,7 @@
 #include "http/message.hpp"
 #include "http/request_framing.hpp"
 #include "http/target.hpp"
-#include "registry/names.hpp"
+#include "common/names.hpp"
 #include "registry/route.hpp"
 
 using berth::fuzz::check;
@@ -28,7 +28,7 @@ void check_route(std::string_view path) {
   check(path.starts_with("/v2"), "a route outside /v2");
   if (route->endpoint == Endpoint::base || route->endpoint == Endpoint::catalog) return;
   // The repository becomes a storage path: anything the grammar refuses could leave the data directory.
-  check(berth::registry::is_valid_repository_name(route->repository), "routed repository breaks the name grammar");
+  check(berth::is_valid_repository_name(route->repository), "routed repository breaks the name grammar");
   check(route->reference.find('/') == std::string::npos, "reference holds '/'");
   if (route->endpoint != Endpoint::upload_start && route->endpoint != Endpoint::tags_list) {
     check(!route->reference.empty(), "endpoint without its reference");

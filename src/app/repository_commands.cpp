@@ -4,7 +4,7 @@
 #include <string>
 
 #include "app/data_stores.hpp"
-#include "registry/names.hpp"
+#include "common/names.hpp"
 
 namespace berth::app {
 namespace {
@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t kListPage = 1000;
 
 bool check_name(std::string_view name) {
-  if (registry::is_valid_repository_name(name)) return true;
+  if (is_valid_repository_name(name)) return true;
   std::cerr << "berth: invalid repository name '" << name
             << "': lower-case letters and digits, separated by '.', '_', '__', '-' or '/'\n";
   return false;

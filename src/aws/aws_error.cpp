@@ -73,6 +73,14 @@ AwsMapping aws_mapping(ErrorCode code) {
     case ErrorCode::blob_unknown:
     case ErrorCode::manifest_blob_unknown:
       return {400, "ValidationError", 400, "ImageNotFoundException"};
+    case ErrorCode::aws_repository_already_exists:
+      return {400, "ValidationError", 400, "RepositoryAlreadyExistsException"};
+    case ErrorCode::aws_repository_not_empty:
+      return {400, "ValidationError", 400, "RepositoryNotEmptyException"};
+    case ErrorCode::aws_invalid_tag_parameter:
+      return {400, "ValidationError", 400, "InvalidTagParameterException"};
+    case ErrorCode::aws_too_many_tags:
+      return {400, "ValidationError", 400, "TooManyTagsException"};
     case ErrorCode::aws_unknown_operation:
       return {400, "InvalidAction", 400, "UnknownOperationException"};
     case ErrorCode::payload_too_large:

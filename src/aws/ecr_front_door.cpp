@@ -6,9 +6,11 @@
 
 #include "aws/aws_error.hpp"
 #include "aws/ecr_batch_get_image.hpp"
+#include "aws/ecr_image_deletion.hpp"
 #include "aws/ecr_images.hpp"
 #include "aws/ecr_login.hpp"
 #include "aws/ecr_repositories.hpp"
+#include "aws/ecr_repository_admin.hpp"
 #include "aws/signed_request.hpp"
 #include "common/offload.hpp"
 
@@ -30,15 +32,19 @@ template <Result<nlohmann::json> (*read)(EcrServices&, const EcrCall&, std::stri
 Result<EcrOutput> reading(EcrServices& services, const EcrCall& call, std::string_view body) {
   Result<nlohmann::json> document = read(services, call, body);
   if (!document) return std::move(document).error();
-  return EcrOutput{std::move(*document), std::nullopt};
+  return EcrOutput{std::move(*document), {}};
 }
 
-constexpr std::array<OperationEntry, 5> kOperations{{
+constexpr std::array<OperationEntry, 9> kOperations{{
     {"GetAuthorizationToken", "ecr_get_authorization_token", &get_authorization_token},
     {"DescribeRepositories", "ecr_describe_repositories", &reading<&describe_repositories>},
     {"DescribeImages", "ecr_describe_images", &reading<&describe_images>},
     {"ListImages", "ecr_list_images", &reading<&list_images>},
     {"BatchGetImage", "ecr_batch_get_image", &reading<&batch_get_image>},
+    {"CreateRepository", "ecr_create_repository", &create_repository},
+    {"DeleteRepository", "ecr_delete_repository", &delete_repository},
+    {"PutImageTagMutability", "ecr_put_image_tag_mutability", &put_image_tag_mutability},
+    {"BatchDeleteImage", "ecr_batch_delete_image", &batch_delete_image},
 }};
 
 const OperationEntry& operation_for(std::optional<std::string_view> target) {
@@ -89,9 +95,9 @@ http::Task<Result<nlohmann::json>> EcrFrontDoor::serve(http::Request& request, E
   Result<EcrOutput> output =
       co_await offload(blocking_, [this, &call, &body, operation] { return operation(services_, call, *body); });
   if (!output) co_return std::move(output).error();
-  if (output->audit_event) {
-    Result<std::int64_t> recorded = co_await audit_.append(std::move(*output->audit_event));
-    // A credential that cannot be audited is not handed out.
+  for (metadata::AuditEvent& event : output->audit_events) {
+    Result<std::int64_t> recorded = co_await audit_.append(std::move(event));
+    // A credential that cannot be audited is not handed out, nor a change reported without its record.
     if (!recorded) co_return std::move(recorded).error();
   }
   co_return std::move(output->document);

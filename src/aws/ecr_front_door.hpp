@@ -1,8 +1,10 @@
 // The ECR JSON 1.1 front door (design.md §2, interfaces.md §6.1): `POST /` with
 // `X-Amz-Target: AmazonEC2ContainerRegistry_V20150921.<Operation>`, SigV4-signed (service "ecr")
 // with berth session credentials. Serves GetAuthorizationToken (ecr_login.hpp),
-// DescribeRepositories (ecr_repositories.hpp), DescribeImages and ListImages (ecr_images.hpp) and
-// BatchGetImage (ecr_batch_get_image.hpp); any other target is UnknownOperationException.
+// DescribeRepositories (ecr_repositories.hpp), DescribeImages and ListImages (ecr_images.hpp),
+// BatchGetImage (ecr_batch_get_image.hpp), CreateRepository, DeleteRepository and
+// PutImageTagMutability (ecr_repository_admin.hpp) and BatchDeleteImage (ecr_image_deletion.hpp);
+// any other target is UnknownOperationException.
 //
 // Each request: read the body (AwsOptions::max_request_bytes), authenticate the signature and the
 // sealed session, then run the operation on the blocking pool (SQLite, role policies), which

@@ -63,6 +63,13 @@ Result<std::string> EcrJsonInput::required_string(std::string_view member) const
   return std::move(**value);
 }
 
+Result<std::optional<bool>> EcrJsonInput::boolean(std::string_view member) const {
+  const nlohmann::json* value = find(member);
+  if (value == nullptr) return std::optional<bool>();
+  if (!value->is_boolean()) return invalid(member, "Member must be a boolean");
+  return std::optional<bool>(value->get<bool>());
+}
+
 Result<std::optional<std::int64_t>> EcrJsonInput::integer(std::string_view member, std::int64_t min,
                                                           std::int64_t max) const {
   const nlohmann::json* value = find(member);

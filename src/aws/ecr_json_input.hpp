@@ -33,6 +33,7 @@ class EcrJsonInput {
   bool has(std::string_view member) const { return find(member) != nullptr; }
   Result<std::optional<std::string>> string(std::string_view member) const;
   Result<std::string> required_string(std::string_view member) const;
+  Result<std::optional<bool>> boolean(std::string_view member) const;
   Result<std::optional<std::int64_t>> integer(std::string_view member, std::int64_t min, std::int64_t max) const;
   // A list of strings with between `min_items` and `max_items` entries.
   Result<std::optional<std::vector<std::string>>> strings(std::string_view member, std::size_t min_items,

@@ -76,7 +76,7 @@ Result<EcrOutput> get_authorization_token(EcrServices& services, const EcrCall& 
                       {"expiresAt", expires_at},
                       {"proxyEndpoint", services.options.public_url}};
   return EcrOutput{nlohmann::json{{"authorizationData", nlohmann::json::array({std::move(data)})}},
-                   audit_event(call, claims)};
+                   {audit_event(call, claims)}};
 }
 
 }  // namespace berth::aws

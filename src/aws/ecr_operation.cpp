@@ -1,6 +1,8 @@
 #include "aws/ecr_operation.hpp"
 
+#include "auth/audit_identity.hpp"
 #include "aws/sts_service.hpp"
+#include "common/names.hpp"
 
 namespace berth::aws {
 namespace {
@@ -53,16 +55,37 @@ Status check_repository_name(const EcrJsonInput& input, std::string_view member,
   if (name.size() < kMinRepositoryName || name.size() > kMaxRepositoryName) {
     return input.invalid(member, "Member must have length between 2 and 256");
   }
+  if (!is_valid_repository_name(name)) {
+    return input.invalid(member,
+                         "Member must satisfy regular expression pattern: "
+                         "(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*");
+  }
   return {};
 }
 
-Result<std::string> open_repository(EcrServices& services, const EcrCall& call, const EcrJsonInput& input,
-                                    std::string_view action) {
+Result<std::string> authorized_repository_name(EcrServices& services, const EcrCall& call, const EcrJsonInput& input,
+                                               std::string_view action) {
   BERTH_TRY(check_registry_id(services, input));
   Result<std::string> name = input.required_string("repositoryName");
   if (!name) return std::move(name).error();
   BERTH_TRY(check_repository_name(input, "repositoryName", *name));
   BERTH_TRY(authorize(services, call, action, services.permissions.repository_arn(*name)));
+  return name;
+}
+
+metadata::AuditEvent change_event(const EcrCall& call, std::string action, std::string_view repository) {
+  const auth::SessionClaims& session = call.session;
+  metadata::AuditEvent event = auth::audit_event_for(
+      std::move(action), {session.role_arn, session.role_session_name, session.access_key_id, session.source},
+      call.source_address, std::chrono::floor<std::chrono::seconds>(call.now));
+  event.repository = repository;
+  return event;
+}
+
+Result<std::string> open_repository(EcrServices& services, const EcrCall& call, const EcrJsonInput& input,
+                                    std::string_view action) {
+  Result<std::string> name = authorized_repository_name(services, call, input, action);
+  if (!name) return std::move(name).error();
   Result<bool> exists = services.metadata.repository_exists(*name);
   if (!exists) return std::move(exists).error();
   if (!*exists) return repository_not_found(services, *name);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/key_ring.hpp"
 #include "auth/role_permissions.hpp"
@@ -37,12 +38,12 @@ struct EcrCall {
   std::chrono::system_clock::time_point now;
 };
 
-// What an operation answers. An operation that hands out a credential returns its audit event too:
-// the front door sends the document only once the event is durable, and waits for that commit
-// without holding a thread of the blocking pool (metadata/audit_batcher.hpp).
+// What an operation answers. An operation that hands out a credential or changes a repository
+// returns its audit events too: the front door sends the document only once they are durable, and
+// waits for that commit without holding a thread of the blocking pool (metadata/audit_batcher.hpp).
 struct EcrOutput {
   nlohmann::json document;
-  std::optional<metadata::AuditEvent> audit_event;
+  std::vector<metadata::AuditEvent> audit_events;
 };
 
 using EcrOperation = Result<EcrOutput> (*)(EcrServices& services, const EcrCall& call, std::string_view body);
@@ -57,9 +58,17 @@ Error repository_not_found(const EcrServices& services, std::string_view reposit
 // `registryId`, when given, must be this registry's (the account id): aws_validation_error otherwise.
 Status check_registry_id(const EcrServices& services, const EcrJsonInput& input);
 
-// A repository name as the ECR model allows it (2–256 characters); aws_validation_error naming
-// `member` otherwise.
+// A repository name as the ECR model allows it (2–256 characters of the OCI name grammar);
+// aws_validation_error naming `member` otherwise.
 Status check_repository_name(const EcrJsonInput& input, std::string_view member, std::string_view name);
+
+// The `repositoryName` of `input`, checked, once `action` is allowed on it; whether it exists is
+// left to the caller.
+Result<std::string> authorized_repository_name(EcrServices& services, const EcrCall& call, const EcrJsonInput& input,
+                                               std::string_view action);
+
+// An audit event for a change the caller made to `repository`, at the time of the call.
+metadata::AuditEvent change_event(const EcrCall& call, std::string action, std::string_view repository);
 
 // The `repositoryName` of an image operation, once `action` is allowed on it (IAM decides before
 // existence, as in AWS) and it exists (aws_repository_not_found otherwise).

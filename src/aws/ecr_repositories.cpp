@@ -13,16 +13,6 @@ constexpr std::string_view kAction = "ecr:DescribeRepositories";
 constexpr std::string_view kListing = "DescribeRepositories";
 constexpr std::size_t kMaxRepositoryNames = 100;
 
-nlohmann::json repository_json(const EcrServices& services, const std::string& name) {
-  return nlohmann::json{{"repositoryArn", services.permissions.repository_arn(name)},
-                        {"registryId", services.options.account.account_id},
-                        {"repositoryName", name},
-                        {"repositoryUri", registry_host(services.options.public_url) + "/" + name},
-                        {"imageTagMutability", "MUTABLE"},
-                        {"imageScanningConfiguration", {{"scanOnPush", false}}},
-                        {"encryptionConfiguration", {{"encryptionType", "AES256"}}}};
-}
-
 Result<nlohmann::json> describe_named(EcrServices& services, const EcrCall& call, const EcrJsonInput& input,
                                       const std::vector<std::string>& names) {
   nlohmann::json repositories = nlohmann::json::array();
@@ -31,10 +21,10 @@ Result<nlohmann::json> describe_named(EcrServices& services, const EcrCall& call
     if (!seen.insert(name).second) continue;
     BERTH_TRY(check_repository_name(input, "repositoryNames", name));
     BERTH_TRY(authorize(services, call, kAction, services.permissions.repository_arn(name)));
-    Result<bool> exists = services.metadata.repository_exists(name);
-    if (!exists) return std::move(exists).error();
-    if (!*exists) return repository_not_found(services, name);
-    repositories.push_back(repository_json(services, name));
+    Result<std::optional<metadata::RepositoryRecord>> repository = services.metadata.get_repository(name);
+    if (!repository) return std::move(repository).error();
+    if (!repository->has_value()) return repository_not_found(services, name);
+    repositories.push_back(repository_json(services, **repository));
   }
   return nlohmann::json{{"repositories", std::move(repositories)}};
 }
@@ -43,14 +33,16 @@ Result<nlohmann::json> describe_page(EcrServices& services, const EcrCall& call,
   PageBuilder builder(kListing, page.limit);
   Status walked = walk_listing(
       page.position,
-      [&](std::string_view after, std::size_t limit) { return services.metadata.list_repositories(after, limit); },
-      [](const std::string& name) { return name; },
-      [&](std::string& name) -> Result<bool> {
-        Result<bool> visible = may(services, call, kAction, services.permissions.repository_arn(name));
+      [&](std::string_view after, std::size_t limit) {
+        return services.metadata.list_repository_records(after, limit);
+      },
+      [](const metadata::RepositoryRecord& repository) { return repository.name; },
+      [&](metadata::RepositoryRecord& repository) -> Result<bool> {
+        Result<bool> visible = may(services, call, kAction, services.permissions.repository_arn(repository.name));
         if (!visible) return std::move(visible).error();
         if (!*visible) return true;
-        nlohmann::json item = repository_json(services, name);
-        return builder.add(std::move(item), std::move(name));
+        nlohmann::json item = repository_json(services, repository);
+        return builder.add(std::move(item), std::move(repository.name));
       });
   if (!walked) return std::move(walked).error();
   nlohmann::json output = nlohmann::json::object();
@@ -59,6 +51,42 @@ Result<nlohmann::json> describe_page(EcrServices& services, const EcrCall& call,
 }
 
 }  // namespace
+
+std::string_view tag_mutability_name(metadata::TagMutability mutability) {
+  switch (mutability) {
+    case metadata::TagMutability::mutable_tags:
+      return "MUTABLE";
+    case metadata::TagMutability::immutable:
+      return "IMMUTABLE";
+    case metadata::TagMutability::immutable_with_exclusion:
+      return "IMMUTABLE_WITH_EXCLUSION";
+    case metadata::TagMutability::mutable_with_exclusion:
+      return "MUTABLE_WITH_EXCLUSION";
+  }
+  return "MUTABLE";
+}
+
+nlohmann::json exclusion_filters_json(const std::vector<std::string>& filters) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const std::string& filter : filters) json.push_back({{"filterType", "WILDCARD"}, {"filter", filter}});
+  return json;
+}
+
+nlohmann::json repository_json(const EcrServices& services, const metadata::RepositoryRecord& repository) {
+  const metadata::RepositorySettings& settings = repository.settings;
+  nlohmann::json json{{"repositoryArn", services.permissions.repository_arn(repository.name)},
+                      {"registryId", services.options.account.account_id},
+                      {"repositoryName", repository.name},
+                      {"repositoryUri", registry_host(services.options.public_url) + "/" + repository.name},
+                      {"createdAt", repository.created_unix},
+                      {"imageTagMutability", tag_mutability_name(settings.tag_mutability)},
+                      {"imageScanningConfiguration", {{"scanOnPush", settings.scan_on_push}}},
+                      {"encryptionConfiguration", {{"encryptionType", "AES256"}}}};
+  if (!settings.tag_mutability_exclusions.empty()) {
+    json["imageTagMutabilityExclusionFilters"] = exclusion_filters_json(settings.tag_mutability_exclusions);
+  }
+  return json;
+}
 
 std::string registry_host(std::string_view public_url) {
   const auto scheme_end = public_url.find("://");

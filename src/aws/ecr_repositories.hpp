@@ -4,16 +4,25 @@
 // one that does not exist is RepositoryNotFoundException; a listing silently leaves out what the
 // caller may not see.
 //
-// Berth repositories have no per-repository settings yet, so every one reports ECR's defaults:
-// MUTABLE tags, no scan on push, AES256 encryption. `createdAt` is left out: the MetadataStore
-// does not expose a repository's creation time.
+// Repositories report their stored settings (metadata::RepositorySettings); encryption is always
+// ECR's default, AES256, as berth encrypts nothing itself.
 #pragma once
 
 #include <string_view>
 
+#include "metadata/metadata_store.hpp"
+
 #include "aws/ecr_operation.hpp"
 
 namespace berth::aws {
+
+// ECR's `Repository` shape for a stored repository.
+nlohmann::json repository_json(const EcrServices& services, const metadata::RepositoryRecord& repository);
+
+// ECR's `ImageTagMutability` name ("MUTABLE", "IMMUTABLE_WITH_EXCLUSION", ...).
+std::string_view tag_mutability_name(metadata::TagMutability mutability);
+// `[{filterType: "WILDCARD", filter}]`, ECR's `imageTagMutabilityExclusionFilters`.
+nlohmann::json exclusion_filters_json(const std::vector<std::string>& filters);
 
 Result<nlohmann::json> describe_repositories(EcrServices& services, const EcrCall& call, std::string_view body);
 

@@ -56,6 +56,10 @@ enum class ErrorCode {
   aws_malformed_policy_document,  // MalformedPolicyDocument (STS session policy)
   aws_repository_not_found,       // RepositoryNotFoundException
   aws_image_not_found,            // ImageNotFoundException
+  aws_repository_already_exists,  // RepositoryAlreadyExistsException
+  aws_repository_not_empty,       // RepositoryNotEmptyException
+  aws_invalid_tag_parameter,      // InvalidTagParameterException
+  aws_too_many_tags,              // TooManyTagsException
   aws_unknown_operation,          // UnknownOperationException (ECR), InvalidAction (STS)
 };
 

@@ -14,12 +14,34 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/digest.hpp"
 #include "common/result.hpp"
 
 namespace berth::metadata {
+
+// How a repository treats a push that would move an existing tag to another manifest (ECR
+// `imageTagMutability`, interfaces.md §6.2). The exclusion modes flip the rule for the tags that
+// match one of the repository's wildcard filters. Stored as its number: new values go at the end.
+enum class TagMutability { mutable_tags, immutable, immutable_with_exclusion, mutable_with_exclusion };
+
+// The settings ECR's CreateRepository takes and DescribeRepositories reports.
+struct RepositorySettings {
+  TagMutability tag_mutability = TagMutability::mutable_tags;
+  std::vector<std::string> tag_mutability_exclusions;  // `*` wildcard filters of the exclusion modes
+  bool scan_on_push = false;
+  std::vector<std::pair<std::string, std::string>> tags;  // resource tags (Key, Value), as given
+
+  bool operator==(const RepositorySettings&) const = default;
+};
+
+struct RepositoryRecord {
+  std::string name;
+  RepositorySettings settings;
+  std::int64_t created_unix = 0;  // set by the store
+};
 
 struct ManifestRecord {
   std::string repository;
@@ -146,13 +168,25 @@ class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
 
-  // Repositories. create_repository is idempotent.
+  // Repositories. create_repository is idempotent; a repository it creates (or that a push creates)
+  // has the default settings.
   virtual Status create_repository(std::string_view name) = 0;
+  // Creates the repository with `settings`. false, and nothing changed, when it already exists.
+  virtual Result<bool> add_repository(std::string_view name, const RepositorySettings& settings) = 0;
   virtual Result<bool> repository_exists(std::string_view name) = 0;
+  virtual Result<std::optional<RepositoryRecord>> get_repository(std::string_view name) = 0;
+  // Replaces the tag mutability and its exclusion filters; false when there is no such repository.
+  virtual Result<bool> set_tag_mutability(std::string_view name, TagMutability mutability,
+                                          const std::vector<std::string>& exclusions) = 0;
+  // Removes the repository and everything recorded in it (manifests, tags, references, blob links,
+  // uploads) in one transaction; blob bytes stay for garbage collection. name_unknown when absent;
   // conflict when it still holds manifests and `force` is false.
   virtual Status delete_repository(std::string_view name, bool force) = 0;
   // Names strictly after `after`, in byte order, at most `limit`.
   virtual Result<std::vector<std::string>> list_repositories(std::string_view after, std::size_t limit) = 0;
+  // As list_repositories, with each repository's settings.
+  virtual Result<std::vector<RepositoryRecord>> list_repository_records(std::string_view after,
+                                                                        std::size_t limit) = 0;
 
   // Blob links: a repository may serve a blob only once it was pushed or mounted there.
   virtual Status link_blob(std::string_view repository, const Digest& digest, std::uint64_t size) = 0;
@@ -170,6 +204,11 @@ class MetadataStore {
   // references and the tag. Manifests are not blob links: linked_blob never answers for them.
   virtual Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
                               std::optional<std::string_view> tag) = 0;
+  // As put_manifest with `tag`, except that a tag already pointing at another manifest stays there:
+  // conflict, and nothing stored. Immutable tags are kept this way, with no window between reading
+  // the tag and writing it.
+  virtual Status put_manifest_keeping_tag(const ManifestRecord& manifest,
+                                          const std::vector<ManifestReference>& references, std::string_view tag) = 0;
   virtual Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) = 0;
   // Size and media type without the content (HEAD).
   virtual Result<bool> manifest_exists(std::string_view repository, const Digest& digest) = 0;
@@ -177,6 +216,9 @@ class MetadataStore {
   // Deletes the manifest and every tag pointing at it. Returns false when absent.
   virtual Result<bool> delete_manifest(std::string_view repository, const Digest& digest) = 0;
   virtual Result<bool> delete_tag(std::string_view repository, std::string_view tag) = 0;
+  // Deletes the tag and, when it was the last tag of its manifest, the manifest too (ECR
+  // BatchDeleteImage by tag), in one transaction. The digest the tag named, or nullopt when absent.
+  virtual Result<std::optional<Digest>> untag_image(std::string_view repository, std::string_view tag) = 0;
   // Tags strictly after `after` in byte order, at most `limit`.
   virtual Result<std::vector<std::string>> list_tags(std::string_view repository, std::string_view after,
                                                      std::size_t limit) = 0;

@@ -1,5 +1,7 @@
 #include "metadata/sqlite_metadata_store.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
@@ -147,6 +149,53 @@ Result<std::vector<ManifestReference>> manifest_references(SqliteConnection& con
   }
 }
 
+// The columns repository_from_row reads, in its order.
+constexpr std::string_view kSelectRepositories =
+    "SELECT name, created, tag_mutability, tag_mutability_exclusions, scan_on_push, resource_tags FROM repositories ";
+
+std::string exclusions_json(const std::vector<std::string>& exclusions) { return nlohmann::json(exclusions).dump(); }
+
+Result<RepositoryRecord> repository_from_row(const Statement& row) {
+  RepositoryRecord repository;
+  repository.name = row.column_text(0);
+  repository.created_unix = row.column_int(1);
+  const std::int64_t mutability = row.column_int(2);
+  if (mutability < 0 || mutability > static_cast<std::int64_t>(TagMutability::mutable_with_exclusion)) {
+    return make_error(ErrorCode::internal, "corrupt tag mutability " + std::to_string(mutability));
+  }
+  repository.settings.tag_mutability = static_cast<TagMutability>(mutability);
+  repository.settings.scan_on_push = row.column_int(4) != 0;
+  // Written only by this file, so a value that does not parse is corruption.
+  const auto exclusions = nlohmann::json::parse(row.column_text(3), nullptr, false);
+  const auto tags = nlohmann::json::parse(row.column_text(5), nullptr, false);
+  if (!exclusions.is_array() || !tags.is_array()) {
+    return make_error(ErrorCode::internal, "corrupt settings of repository " + repository.name);
+  }
+  for (const auto& filter : exclusions) {
+    if (!filter.is_string()) return make_error(ErrorCode::internal, "corrupt exclusions of " + repository.name);
+    repository.settings.tag_mutability_exclusions.push_back(filter.get<std::string>());
+  }
+  for (const auto& tag : tags) {
+    if (!tag.is_array() || tag.size() != 2 || !tag[0].is_string() || !tag[1].is_string()) {
+      return make_error(ErrorCode::internal, "corrupt tags of " + repository.name);
+    }
+    repository.settings.tags.emplace_back(tag[0].get<std::string>(), tag[1].get<std::string>());
+  }
+  return repository;
+}
+
+Result<std::vector<RepositoryRecord>> repositories_from(Statement& statement) {
+  std::vector<RepositoryRecord> repositories;
+  for (;;) {
+    auto row = statement.step();
+    BERTH_TRY(row);
+    if (!*row) return repositories;
+    auto repository = repository_from_row(statement);
+    if (!repository.ok()) return std::move(repository).error();
+    repositories.push_back(std::move(*repository));
+  }
+}
+
 Status ensure_repository(SqliteConnection& connection, std::string_view name) {
   return execute(connection, "INSERT INTO repositories (name, created) VALUES (?1, ?2) ON CONFLICT DO NOTHING", name,
                  now_unix());
@@ -194,6 +243,42 @@ Status SqliteMetadataStore::create_repository(std::string_view name) {
   return with_connection(pool_, [&](SqliteConnection& connection) { return ensure_repository(connection, name); });
 }
 
+Result<bool> SqliteMetadataStore::add_repository(std::string_view name, const RepositorySettings& settings) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<bool> {
+    nlohmann::json tags = nlohmann::json::array();
+    for (const auto& [key, value] : settings.tags) tags.push_back({key, value});
+    BERTH_TRY(execute(connection,
+                      "INSERT INTO repositories (name, created, tag_mutability, tag_mutability_exclusions, "
+                      "scan_on_push, resource_tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                      name, now_unix(), static_cast<std::int64_t>(settings.tag_mutability),
+                      std::string_view(exclusions_json(settings.tag_mutability_exclusions)),
+                      std::int64_t{settings.scan_on_push}, std::string_view(tags.dump())));
+    return connection.changes() > 0;
+  });
+}
+
+Result<std::optional<RepositoryRecord>> SqliteMetadataStore::get_repository(std::string_view name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<RepositoryRecord>> {
+    static const std::string sql = std::string(kSelectRepositories) + "WHERE name = ?1";
+    auto statement = query(connection, sql, name);
+    if (!statement.ok()) return std::move(statement).error();
+    auto found = repositories_from(*statement);
+    if (!found.ok()) return std::move(found).error();
+    if (found->empty()) return std::optional<RepositoryRecord>();
+    return std::optional<RepositoryRecord>(std::move(found->front()));
+  });
+}
+
+Result<bool> SqliteMetadataStore::set_tag_mutability(std::string_view name, TagMutability mutability,
+                                                     const std::vector<std::string>& exclusions) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<bool> {
+    BERTH_TRY(execute(connection,
+                      "UPDATE repositories SET tag_mutability = ?2, tag_mutability_exclusions = ?3 WHERE name = ?1",
+                      name, static_cast<std::int64_t>(mutability), std::string_view(exclusions_json(exclusions))));
+    return connection.changes() > 0;
+  });
+}
+
 Result<bool> SqliteMetadataStore::repository_exists(std::string_view name) {
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return has_row(connection, "SELECT 1 FROM repositories WHERE name = ?1", name);
@@ -220,6 +305,16 @@ Result<std::vector<std::string>> SqliteMetadataStore::list_repositories(std::str
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return query_names(connection, "SELECT name FROM repositories WHERE name > ?1 ORDER BY name LIMIT ?2", after,
                        sql_limit(limit));
+  });
+}
+
+Result<std::vector<RepositoryRecord>> SqliteMetadataStore::list_repository_records(std::string_view after,
+                                                                                  std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<RepositoryRecord>> {
+    static const std::string sql = std::string(kSelectRepositories) + "WHERE name > ?1 ORDER BY name LIMIT ?2";
+    auto statement = query(connection, sql, after, sql_limit(limit));
+    if (!statement.ok()) return std::move(statement).error();
+    return repositories_from(*statement);
   });
 }
 
@@ -263,32 +358,64 @@ Result<bool> SqliteMetadataStore::blob_in_use(const Digest& digest) {
   });
 }
 
+namespace {
+
+Status store_manifest(SqliteConnection& connection, const ManifestRecord& manifest,
+                      const std::vector<ManifestReference>& references, std::optional<std::string_view> tag) {
+  BERTH_TRY(ensure_repository(connection, manifest.repository));
+  // The digest names the content, so a second put of the same digest changes nothing.
+  BERTH_TRY(execute(connection,
+                    "INSERT INTO manifests (repository, digest, media_type, content, subject, artifact_type, "
+                    "annotations, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
+                    std::string_view(manifest.repository), manifest.digest, std::string_view(manifest.media_type),
+                    Bytes{manifest.content}, manifest.subject, std::string_view(manifest.artifact_type),
+                    std::string_view(manifest.annotations_json), manifest.created_unix));
+  BERTH_TRY(execute(connection, "DELETE FROM manifest_references WHERE repository = ?1 AND manifest_digest = ?2",
+                    std::string_view(manifest.repository), manifest.digest));
+  for (const auto& reference : references) {
+    BERTH_TRY(execute(connection,
+                      "INSERT INTO manifest_references (repository, manifest_digest, child_digest, kind) "
+                      "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                      std::string_view(manifest.repository), manifest.digest, reference.digest,
+                      std::int64_t{reference.kind == ReferenceKind::manifest ? 1 : 0}));
+  }
+  if (!tag) return {};
+  return execute(connection,
+                 "INSERT INTO tags (repository, tag, digest, updated) VALUES (?1, ?2, ?3, ?4) "
+                 "ON CONFLICT (repository, tag) DO UPDATE SET digest = excluded.digest, updated = excluded.updated",
+                 std::string_view(manifest.repository), *tag, manifest.digest, now_unix());
+}
+
+Result<std::optional<Digest>> tag_target(SqliteConnection& connection, std::string_view repository,
+                                         std::string_view tag) {
+  auto statement = query(connection, "SELECT digest FROM tags WHERE repository = ?1 AND tag = ?2", repository, tag);
+  if (!statement.ok()) return std::move(statement).error();
+  auto row = statement->step();
+  BERTH_TRY(row);
+  if (!*row) return std::optional<Digest>();
+  return column_optional_digest(*statement, 0);
+}
+
+}  // namespace
+
 Status SqliteMetadataStore::put_manifest(const ManifestRecord& manifest,
                                          const std::vector<ManifestReference>& references,
                                          std::optional<std::string_view> tag) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) {
+    return store_manifest(connection, manifest, references, tag);
+  });
+}
+
+Status SqliteMetadataStore::put_manifest_keeping_tag(const ManifestRecord& manifest,
+                                                     const std::vector<ManifestReference>& references,
+                                                     std::string_view tag) {
   return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
-    BERTH_TRY(ensure_repository(connection, manifest.repository));
-    // The digest names the content, so a second put of the same digest changes nothing.
-    BERTH_TRY(execute(connection,
-                      "INSERT INTO manifests (repository, digest, media_type, content, subject, artifact_type, "
-                      "annotations, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT DO NOTHING",
-                      std::string_view(manifest.repository), manifest.digest, std::string_view(manifest.media_type),
-                      Bytes{manifest.content}, manifest.subject, std::string_view(manifest.artifact_type),
-                      std::string_view(manifest.annotations_json), manifest.created_unix));
-    BERTH_TRY(execute(connection, "DELETE FROM manifest_references WHERE repository = ?1 AND manifest_digest = ?2",
-                      std::string_view(manifest.repository), manifest.digest));
-    for (const auto& reference : references) {
-      BERTH_TRY(execute(connection,
-                        "INSERT INTO manifest_references (repository, manifest_digest, child_digest, kind) "
-                        "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                        std::string_view(manifest.repository), manifest.digest, reference.digest,
-                        std::int64_t{reference.kind == ReferenceKind::manifest ? 1 : 0}));
+    auto current = tag_target(connection, manifest.repository, tag);
+    if (!current.ok()) return std::move(current).error();
+    if (*current && **current != manifest.digest) {
+      return make_error(ErrorCode::conflict, "tag " + std::string(tag) + " already points at " + (*current)->str());
     }
-    if (!tag) return {};
-    return execute(connection,
-                   "INSERT INTO tags (repository, tag, digest, updated) VALUES (?1, ?2, ?3, ?4) "
-                   "ON CONFLICT (repository, tag) DO UPDATE SET digest = excluded.digest, updated = excluded.updated",
-                   std::string_view(manifest.repository), *tag, manifest.digest, now_unix());
+    return store_manifest(connection, manifest, references, tag);
   });
 }
 
@@ -314,14 +441,7 @@ Result<bool> SqliteMetadataStore::manifest_exists(std::string_view repository, c
 }
 
 Result<std::optional<Digest>> SqliteMetadataStore::resolve_tag(std::string_view repository, std::string_view tag) {
-  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<Digest>> {
-    auto statement = query(connection, "SELECT digest FROM tags WHERE repository = ?1 AND tag = ?2", repository, tag);
-    if (!statement.ok()) return std::move(statement).error();
-    auto row = statement->step();
-    BERTH_TRY(row);
-    if (!*row) return std::optional<Digest>();
-    return column_optional_digest(*statement, 0);
-  });
+  return with_connection(pool_, [&](SqliteConnection& connection) { return tag_target(connection, repository, tag); });
 }
 
 Result<bool> SqliteMetadataStore::delete_manifest(std::string_view repository, const Digest& digest) {
@@ -334,6 +454,20 @@ Result<bool> SqliteMetadataStore::delete_manifest(std::string_view repository, c
 Result<bool> SqliteMetadataStore::delete_tag(std::string_view repository, std::string_view tag) {
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return delete_rows(connection, "DELETE FROM tags WHERE repository = ?1 AND tag = ?2", repository, tag);
+  });
+}
+
+Result<std::optional<Digest>> SqliteMetadataStore::untag_image(std::string_view repository, std::string_view tag) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::optional<Digest>> {
+    auto target = tag_target(connection, repository, tag);
+    if (!target.ok() || !*target) return target;
+    BERTH_TRY(execute(connection, "DELETE FROM tags WHERE repository = ?1 AND tag = ?2", repository, tag));
+    // References and referrer links go with the manifest (ON DELETE CASCADE).
+    BERTH_TRY(execute(connection,
+                      "DELETE FROM manifests WHERE repository = ?1 AND digest = ?2 AND NOT EXISTS "
+                      "(SELECT 1 FROM tags WHERE repository = ?1 AND digest = ?2)",
+                      repository, **target));
+    return target;
   });
 }
 

@@ -21,9 +21,14 @@ class SqliteMetadataStore final : public MetadataStore {
   static Result<std::unique_ptr<SqliteMetadataStore>> open(const std::filesystem::path& db_file);
 
   Status create_repository(std::string_view name) override;
+  Result<bool> add_repository(std::string_view name, const RepositorySettings& settings) override;
   Result<bool> repository_exists(std::string_view name) override;
+  Result<std::optional<RepositoryRecord>> get_repository(std::string_view name) override;
+  Result<bool> set_tag_mutability(std::string_view name, TagMutability mutability,
+                                  const std::vector<std::string>& exclusions) override;
   Status delete_repository(std::string_view name, bool force) override;
   Result<std::vector<std::string>> list_repositories(std::string_view after, std::size_t limit) override;
+  Result<std::vector<RepositoryRecord>> list_repository_records(std::string_view after, std::size_t limit) override;
 
   Status link_blob(std::string_view repository, const Digest& digest, std::uint64_t size) override;
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository, const Digest& digest) override;
@@ -33,11 +38,14 @@ class SqliteMetadataStore final : public MetadataStore {
 
   Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
                       std::optional<std::string_view> tag) override;
+  Status put_manifest_keeping_tag(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
+                                  std::string_view tag) override;
   Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) override;
   Result<bool> manifest_exists(std::string_view repository, const Digest& digest) override;
   Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) override;
   Result<bool> delete_manifest(std::string_view repository, const Digest& digest) override;
   Result<bool> delete_tag(std::string_view repository, std::string_view tag) override;
+  Result<std::optional<Digest>> untag_image(std::string_view repository, std::string_view tag) override;
   Result<std::vector<std::string>> list_tags(std::string_view repository, std::string_view after,
                                              std::size_t limit) override;
   Result<std::vector<ReferrerRecord>> referrers(std::string_view repository, const Digest& subject,

@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -117,6 +117,14 @@ CREATE TABLE published (
   updated      INTEGER NOT NULL,
   PRIMARY KEY (kind, scope, name)
 ) WITHOUT ROWID;
+)sql",
+    // Repository settings (ECR CreateRepository, PutImageTagMutability); repositories that predate
+    // them keep ECR's defaults. The lists are JSON arrays: they are only ever read whole.
+    R"sql(
+ALTER TABLE repositories ADD COLUMN tag_mutability INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE repositories ADD COLUMN tag_mutability_exclusions TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE repositories ADD COLUMN scan_on_push INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE repositories ADD COLUMN resource_tags TEXT NOT NULL DEFAULT '[]';
 )sql",
 };
 

@@ -15,7 +15,7 @@ namespace {
 
 constexpr std::array<std::string_view, 2> kProviders = {"github", "circleci"};
 
-// The OCI repository name grammar of registry::is_valid_repository_name, which the registry
+// The OCI repository name grammar of berth::is_valid_repository_name, which the registry
 // enforces on push; berth_provision does not link berth_registry, so the same grammar is stated
 // here as a regular expression.
 bool is_valid_repository_name(const std::string& name) {

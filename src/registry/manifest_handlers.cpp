@@ -4,11 +4,12 @@
 #include <optional>
 #include <string>
 
+#include "common/names.hpp"
 #include "common/offload.hpp"
 #include "registry/audit_trail.hpp"
 #include "registry/handlers.hpp"
 #include "registry/manifest_parser.hpp"
-#include "registry/names.hpp"
+#include "registry/tag_mutability.hpp"
 
 namespace berth::registry {
 namespace {
@@ -186,7 +187,16 @@ HandlerResult ManifestHandlers::put(RegistryRequest& request) {
       if (!previous.ok()) return std::move(previous).error();
       if (*previous && **previous != digest) event.previous_digest = (*previous)->str();
     }
-    return context_.metadata.put_manifest(record, parsed->references, tag);
+    if (!tag) return context_.metadata.put_manifest(record, parsed->references, std::nullopt);
+    auto settings = context_.metadata.get_repository(repository);
+    if (!settings.ok()) return std::move(settings).error();
+    // A repository the push creates has the default settings: mutable tags.
+    if (!*settings || tag_may_move((*settings)->settings, *tag)) {
+      return context_.metadata.put_manifest(record, parsed->references, tag);
+    }
+    Status kept = context_.metadata.put_manifest_keeping_tag(record, parsed->references, *tag);
+    if (!kept.ok() && kept.error().code == ErrorCode::conflict) return immutable_tag(*tag, repository);
+    return kept;
   });
   if (!stored.ok()) co_return std::move(stored).error();
   co_await record_audit_event(context_.audit, std::move(event));

@@ -52,8 +52,12 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::aws_access_denied: return {403, "DENIED"};
     case ErrorCode::aws_validation_error:
     case ErrorCode::aws_malformed_policy_document:
+    case ErrorCode::aws_invalid_tag_parameter:
+    case ErrorCode::aws_too_many_tags:
     case ErrorCode::aws_unknown_operation: return {400, "UNSUPPORTED"};
     case ErrorCode::aws_repository_not_found: return {404, "NAME_UNKNOWN"};
+    case ErrorCode::aws_repository_already_exists:
+    case ErrorCode::aws_repository_not_empty: return {409, "DENIED"};
     case ErrorCode::aws_image_not_found: return {404, "MANIFEST_UNKNOWN"};
   }
   return {500, "UNKNOWN"};

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "http/target.hpp"
-#include "registry/names.hpp"
+#include "common/names.hpp"
 
 namespace berth::registry {
 namespace {

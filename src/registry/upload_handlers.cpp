@@ -7,7 +7,7 @@
 
 #include "common/offload.hpp"
 #include "registry/content_range.hpp"
-#include "registry/names.hpp"
+#include "common/names.hpp"
 #include "registry/oci_error.hpp"
 #include "registry/upload_id.hpp"
 

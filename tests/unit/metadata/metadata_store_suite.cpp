@@ -57,6 +57,99 @@ TEST_P(MetadataStoreSuite, ListsRepositoriesInByteOrderWithPagination) {
   EXPECT_EQ(store_->list_repositories("", static_cast<std::size_t>(-1))->size(), 6u);
 }
 
+TEST_P(MetadataStoreSuite, AddsARepositoryWithItsSettingsOnlyOnce) {
+  RepositorySettings settings;
+  settings.tag_mutability = TagMutability::immutable_with_exclusion;
+  settings.tag_mutability_exclusions = {"latest", "dev-*"};
+  settings.scan_on_push = true;
+  settings.tags = {{"team", "a"}, {"Owner", ""}};
+  EXPECT_TRUE(*store_->add_repository("team/app", settings));
+  EXPECT_FALSE(*store_->add_repository("team/app", RepositorySettings{}));
+
+  auto stored = store_->get_repository("team/app");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->name, "team/app");
+  EXPECT_EQ((*stored)->settings, settings);
+  EXPECT_GT((*stored)->created_unix, 0);
+  EXPECT_EQ(*store_->get_repository("team/none"), std::nullopt);
+}
+
+TEST_P(MetadataStoreSuite, RepositoriesCreatedByPushesHaveTheDefaultSettings) {
+  ASSERT_TRUE(store_->link_blob("team/pushed", blob("layer"), 5).ok());
+  ASSERT_TRUE(store_->create_repository("team/made").ok());
+  RepositorySettings custom;
+  custom.tag_mutability = TagMutability::immutable;
+  ASSERT_TRUE(*store_->add_repository("team/set", custom));
+
+  auto records = store_->list_repository_records("", 10);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ((*records)[0].name, "team/made");
+  EXPECT_EQ((*records)[0].settings, RepositorySettings{});
+  EXPECT_EQ((*records)[1].name, "team/pushed");
+  EXPECT_EQ((*records)[1].settings, RepositorySettings{});
+  EXPECT_EQ((*records)[2].settings, custom);
+  auto after = store_->list_repository_records("team/made", 1);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ(after->front().name, "team/pushed");
+}
+
+TEST_P(MetadataStoreSuite, ChangesTagMutability) {
+  ASSERT_TRUE(store_->create_repository("team/app").ok());
+  EXPECT_TRUE(*store_->set_tag_mutability("team/app", TagMutability::mutable_with_exclusion, {"release-*"}));
+  RepositorySettings settings = (*store_->get_repository("team/app"))->settings;
+  EXPECT_EQ(settings.tag_mutability, TagMutability::mutable_with_exclusion);
+  EXPECT_EQ(settings.tag_mutability_exclusions, Names{"release-*"});
+  EXPECT_TRUE(*store_->set_tag_mutability("team/app", TagMutability::immutable, {}));
+  settings = (*store_->get_repository("team/app"))->settings;
+  EXPECT_EQ(settings.tag_mutability, TagMutability::immutable);
+  EXPECT_TRUE(settings.tag_mutability_exclusions.empty());
+  EXPECT_FALSE(*store_->set_tag_mutability("team/none", TagMutability::immutable, {}));
+}
+
+TEST_P(MetadataStoreSuite, KeepingATagRefusesToMoveItAndStoresNothing) {
+  ManifestRecord first = manifest("team/app", "{\"v\":1}");
+  ManifestRecord second = manifest("team/app", "{\"v\":2}");
+  ASSERT_TRUE(store_->put_manifest_keeping_tag(first, {}, "v1").ok());
+  ASSERT_TRUE(store_->put_manifest_keeping_tag(first, {}, "v1").ok());  // the same digest again
+
+  Status moved = store_->put_manifest_keeping_tag(second, layers({"layer"}), "v1");
+  ASSERT_FALSE(moved.ok());
+  EXPECT_EQ(moved.error().code, ErrorCode::conflict);
+  EXPECT_EQ(*store_->resolve_tag("team/app", "v1"), first.digest);
+  EXPECT_FALSE(*store_->manifest_exists("team/app", second.digest));
+  EXPECT_FALSE(*store_->blob_in_use(blob("layer")));
+
+  ASSERT_TRUE(store_->put_manifest_keeping_tag(second, {}, "v2").ok());
+  EXPECT_EQ(*store_->resolve_tag("team/app", "v2"), second.digest);
+}
+
+TEST_P(MetadataStoreSuite, UntaggingTheLastTagDeletesTheImage) {
+  ManifestRecord image = manifest("team/app", "{}");
+  ASSERT_TRUE(store_->put_manifest(image, layers({"layer"}), "a").ok());
+  ASSERT_TRUE(store_->put_manifest(image, layers({"layer"}), "b").ok());
+
+  EXPECT_EQ(*store_->untag_image("team/app", "a"), image.digest);
+  EXPECT_TRUE(*store_->manifest_exists("team/app", image.digest));
+  EXPECT_EQ(*store_->resolve_tag("team/app", "b"), image.digest);
+
+  EXPECT_EQ(*store_->untag_image("team/app", "b"), image.digest);
+  EXPECT_FALSE(*store_->manifest_exists("team/app", image.digest));
+  EXPECT_FALSE(*store_->blob_in_use(blob("layer")));
+  EXPECT_EQ(*store_->untag_image("team/app", "b"), std::nullopt);
+}
+
+TEST_P(MetadataStoreSuite, DeletingARepositoryForgetsItsSettings) {
+  RepositorySettings settings;
+  settings.tag_mutability = TagMutability::immutable;
+  ASSERT_TRUE(*store_->add_repository("team/app", settings));
+  ASSERT_TRUE(store_->delete_repository("team/app", false).ok());
+  EXPECT_EQ(*store_->get_repository("team/app"), std::nullopt);
+  ASSERT_TRUE(store_->create_repository("team/app").ok());
+  EXPECT_EQ((*store_->get_repository("team/app"))->settings, RepositorySettings{});
+}
+
 RoleRecord role(std::string name, std::string trust, std::int64_t max_session = 3600) {
   return RoleRecord{std::move(name), std::move(trust), R"([{"Version":"2012-10-17"}])", max_session, 0, 0};
 }

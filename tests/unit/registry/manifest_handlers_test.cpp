@@ -40,6 +40,32 @@ class ManifestHandlersTest : public test::RegistryTest {
   }
 };
 
+TEST_F(ManifestHandlersTest, AnImmutableRepositoryKeepsItsTagsButTakesTheSameDigestAgain) {
+  metadata::RepositorySettings settings;
+  settings.tag_mutability = metadata::TagMutability::immutable_with_exclusion;
+  settings.tag_mutability_exclusions = {"latest"};
+  ASSERT_TRUE(*metadata_->add_repository("team/app", settings));
+  const std::string first = image_manifest("team/app");
+  const std::string second = image_manifest("team/app", ", \"annotations\": {\"v\": \"2\"}");
+  ASSERT_EQ(put("team/app", "v1", first).status, 201);
+  ASSERT_EQ(put("team/app", "latest", first).status, 201);
+
+  http::Response moved = put("team/app", "v1", second);
+  EXPECT_EQ(moved.status, 400);
+  EXPECT_EQ(error_code(moved), "TAG_INVALID");
+  EXPECT_NE(body_text(moved).find("The image tag 'v1' already exists in the 'team/app' repository and cannot be "
+                                  "overwritten because the repository is immutable."),
+            std::string::npos)
+      << body_text(moved);
+  EXPECT_EQ(*metadata_->resolve_tag("team/app", "v1"), Hasher::of(first));
+  EXPECT_FALSE(*metadata_->manifest_exists("team/app", Hasher::of(second)));
+
+  EXPECT_EQ(put("team/app", "v1", first).status, 201);
+  EXPECT_EQ(put("team/app", "latest", second).status, 201);
+  EXPECT_EQ(*metadata_->resolve_tag("team/app", "latest"), Hasher::of(second));
+  EXPECT_EQ(put("team/app", Hasher::of(second).str(), second).status, 201);
+}
+
 TEST_F(ManifestHandlersTest, PushByTagThenPullByTagAndDigestServesTheExactBytes) {
   const std::string manifest = image_manifest("team/app");
   const std::string digest = Hasher::of(manifest).str();

@@ -4,11 +4,11 @@
 
 #include <string_view>
 
-namespace berth::registry {
+namespace berth {
 
 // `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`, at most 255 bytes.
 bool is_valid_repository_name(std::string_view name);
 // `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`.
 bool is_valid_tag(std::string_view tag);
 
-}  // namespace berth::registry
+}  // namespace berth

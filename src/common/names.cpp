@@ -1,6 +1,6 @@
-#include "registry/names.hpp"
+#include "common/names.hpp"
 
-namespace berth::registry {
+namespace berth {
 namespace {
 
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -54,4 +54,4 @@ bool is_valid_tag(std::string_view tag) {
   return true;
 }
 
-}  // namespace berth::registry
+}  // namespace berth

@@ -1,10 +1,10 @@
-#include "registry/names.hpp"
+#include "common/names.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace berth::registry {
+namespace berth {
 namespace {
 
 TEST(RepositoryName, AcceptsTheSpecGrammar) {
@@ -36,4 +36,4 @@ TEST(Tag, FollowsTheSpecGrammar) {
 }
 
 }  // namespace
-}  // namespace berth::registry
+}  // namespace berth

@@ -1,0 +1,242 @@
+#include "aws/ecr_repository_admin.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "aws/ecr_repositories.hpp"
+
+namespace berth::aws {
+namespace {
+
+constexpr std::size_t kMaxTags = 50;  // ECR's quota of resource tags per repository
+constexpr std::size_t kMaxTagKey = 128;
+constexpr std::size_t kMaxTagValue = 256;
+constexpr std::size_t kMaxFilters = 5;
+constexpr std::size_t kMaxFilter = 128;
+
+struct TagMutabilitySetting {
+  metadata::TagMutability mutability = metadata::TagMutability::mutable_tags;
+  std::vector<std::string> exclusions;
+};
+
+bool is_filter_character(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
+         c == '*' || c == '-';
+}
+
+Result<std::vector<std::string>> read_exclusion_filters(const EcrJsonInput& input) {
+  Result<std::optional<std::vector<EcrJsonInput>>> entries =
+      input.objects("imageTagMutabilityExclusionFilters", {"filterType", "filter"}, 1, kMaxFilters);
+  if (!entries) return std::move(entries).error();
+  std::vector<std::string> filters;
+  if (!entries->has_value()) return filters;
+  for (const EcrJsonInput& entry : **entries) {
+    Result<std::string> type = entry.required_string("filterType");
+    if (!type) return std::move(type).error();
+    if (*type != "WILDCARD") return entry.invalid("filterType", "Member must satisfy enum value set: [WILDCARD]");
+    Result<std::string> filter = entry.required_string("filter");
+    if (!filter) return std::move(filter).error();
+    if (filter->empty() || filter->size() > kMaxFilter) {
+      return entry.invalid("filter", "Member must have length between 1 and 128");
+    }
+    if (!std::all_of(filter->begin(), filter->end(), is_filter_character)) {
+      return entry.invalid("filter", "Member must satisfy regular expression pattern: ^[0-9a-zA-Z._*-]{1,128}");
+    }
+    filters.push_back(std::move(*filter));
+  }
+  return filters;
+}
+
+// `imageTagMutability` and its exclusion filters, which the *_WITH_EXCLUSION modes need and the
+// others refuse; nullopt when neither is given.
+Result<std::optional<TagMutabilitySetting>> read_tag_mutability(const EcrJsonInput& input) {
+  Result<std::optional<std::string>> name = input.string("imageTagMutability");
+  if (!name) return std::move(name).error();
+  Result<std::vector<std::string>> filters = read_exclusion_filters(input);
+  if (!filters) return std::move(filters).error();
+  if (!name->has_value()) {
+    if (!filters->empty()) {
+      return input.invalid("imageTagMutabilityExclusionFilters", "Member requires an imageTagMutability with exclusion");
+    }
+    return std::optional<TagMutabilitySetting>();
+  }
+  using metadata::TagMutability;
+  TagMutabilitySetting setting;
+  bool with_exclusion = false;
+  if (**name == "MUTABLE") {
+    setting.mutability = TagMutability::mutable_tags;
+  } else if (**name == "IMMUTABLE") {
+    setting.mutability = TagMutability::immutable;
+  } else if (**name == "IMMUTABLE_WITH_EXCLUSION") {
+    setting.mutability = TagMutability::immutable_with_exclusion;
+    with_exclusion = true;
+  } else if (**name == "MUTABLE_WITH_EXCLUSION") {
+    setting.mutability = TagMutability::mutable_with_exclusion;
+    with_exclusion = true;
+  } else {
+    return input.invalid("imageTagMutability",
+                         "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, "
+                         "MUTABLE_WITH_EXCLUSION]");
+  }
+  if (with_exclusion && filters->empty()) {
+    return input.invalid("imageTagMutabilityExclusionFilters", "Member must not be null for " + **name);
+  }
+  if (!with_exclusion && !filters->empty()) {
+    return input.invalid("imageTagMutabilityExclusionFilters", "Member is only allowed with " + **name +
+                                                                   "_WITH_EXCLUSION");
+  }
+  setting.exclusions = std::move(*filters);
+  return std::optional<TagMutabilitySetting>(std::move(setting));
+}
+
+Error invalid_tag(std::string message) { return make_error(ErrorCode::aws_invalid_tag_parameter, std::move(message)); }
+
+Result<std::vector<std::pair<std::string, std::string>>> read_tags(const EcrJsonInput& input) {
+  Result<std::optional<std::vector<EcrJsonInput>>> entries =
+      input.objects("tags", {"Key", "Value"}, 0, std::numeric_limits<std::size_t>::max());
+  if (!entries) return std::move(entries).error();
+  std::vector<std::pair<std::string, std::string>> tags;
+  if (!entries->has_value()) return tags;
+  if ((*entries)->size() > kMaxTags) {
+    return make_error(ErrorCode::aws_too_many_tags, "A repository can have at most 50 tags");
+  }
+  std::set<std::string, std::less<>> keys;
+  for (const EcrJsonInput& entry : **entries) {
+    Result<std::string> key = entry.required_string("Key");
+    if (!key) return invalid_tag(key.error().message);
+    Result<std::string> value = entry.required_string("Value");
+    if (!value) return invalid_tag(value.error().message);
+    if (key->empty() || key->size() > kMaxTagKey) return invalid_tag("Tag keys must have length between 1 and 128");
+    if (value->size() > kMaxTagValue) return invalid_tag("Tag values must have length at most 256");
+    if (key->starts_with("aws:")) return invalid_tag("Tag keys starting with 'aws:' are reserved for AWS use");
+    if (!keys.insert(*key).second) return invalid_tag("Tag key '" + *key + "' is given more than once");
+    tags.emplace_back(std::move(*key), std::move(*value));
+  }
+  return tags;
+}
+
+Result<bool> read_scan_on_push(const EcrJsonInput& input) {
+  Result<std::optional<EcrJsonInput>> scanning = input.object("imageScanningConfiguration", {"scanOnPush"});
+  if (!scanning) return std::move(scanning).error();
+  if (!scanning->has_value()) return false;
+  Result<std::optional<bool>> scan_on_push = (*scanning)->boolean("scanOnPush");
+  if (!scan_on_push) return std::move(scan_on_push).error();
+  return scan_on_push->value_or(false);
+}
+
+Status check_encryption(const EcrJsonInput& input) {
+  Result<std::optional<EcrJsonInput>> encryption =
+      input.object("encryptionConfiguration", {"encryptionType", "kmsKey"});
+  if (!encryption) return std::move(encryption).error();
+  if (!encryption->has_value()) return {};
+  Result<std::string> type = (*encryption)->required_string("encryptionType");
+  if (!type) return std::move(type).error();
+  if (*type == "KMS" || *type == "KMS_DSSE") {
+    return (*encryption)->invalid("encryptionType", "Member must be AES256: this registry holds no KMS keys");
+  }
+  if (*type != "AES256") {
+    return (*encryption)->invalid("encryptionType", "Member must satisfy enum value set: [AES256, KMS, KMS_DSSE]");
+  }
+  if ((*encryption)->has("kmsKey")) return (*encryption)->invalid("kmsKey", "Member is only allowed with KMS");
+  return {};
+}
+
+Result<metadata::RepositoryRecord> stored_repository(EcrServices& services, const std::string& name) {
+  Result<std::optional<metadata::RepositoryRecord>> repository = services.metadata.get_repository(name);
+  if (!repository) return std::move(repository).error();
+  if (!repository->has_value()) return repository_not_found(services, name);
+  return std::move(**repository);
+}
+
+}  // namespace
+
+Result<EcrOutput> create_repository(EcrServices& services, const EcrCall& call, std::string_view body) {
+  Result<EcrJsonInput> input =
+      EcrJsonInput::parse(body, {"registryId", "repositoryName", "tags", "imageTagMutability",
+                                 "imageTagMutabilityExclusionFilters", "imageScanningConfiguration",
+                                 "encryptionConfiguration"});
+  if (!input) return std::move(input).error();
+  Result<std::string> name = authorized_repository_name(services, call, *input, "ecr:CreateRepository");
+  if (!name) return std::move(name).error();
+  metadata::RepositorySettings settings;
+  Result<std::optional<TagMutabilitySetting>> mutability = read_tag_mutability(*input);
+  if (!mutability) return std::move(mutability).error();
+  if (mutability->has_value()) {
+    settings.tag_mutability = (*mutability)->mutability;
+    settings.tag_mutability_exclusions = std::move((*mutability)->exclusions);
+  }
+  Result<bool> scan_on_push = read_scan_on_push(*input);
+  if (!scan_on_push) return std::move(scan_on_push).error();
+  settings.scan_on_push = *scan_on_push;
+  BERTH_TRY(check_encryption(*input));
+  Result<std::vector<std::pair<std::string, std::string>>> tags = read_tags(*input);
+  if (!tags) return std::move(tags).error();
+  settings.tags = std::move(*tags);
+
+  Result<bool> added = services.metadata.add_repository(*name, settings);
+  if (!added) return std::move(added).error();
+  if (!*added) {
+    return make_error(ErrorCode::aws_repository_already_exists,
+                      "The repository with name '" + *name + "' already exists in the registry with id '" +
+                          services.options.account.account_id + "'");
+  }
+  Result<metadata::RepositoryRecord> repository = stored_repository(services, *name);
+  if (!repository) return std::move(repository).error();
+  return EcrOutput{nlohmann::json{{"repository", repository_json(services, *repository)}},
+                   {change_event(call, "ecr:CreateRepository", *name)}};
+}
+
+Result<EcrOutput> delete_repository(EcrServices& services, const EcrCall& call, std::string_view body) {
+  Result<EcrJsonInput> input = EcrJsonInput::parse(body, {"registryId", "repositoryName", "force"});
+  if (!input) return std::move(input).error();
+  Result<std::string> name = authorized_repository_name(services, call, *input, "ecr:DeleteRepository");
+  if (!name) return std::move(name).error();
+  Result<std::optional<bool>> force = input->boolean("force");
+  if (!force) return std::move(force).error();
+  Result<metadata::RepositoryRecord> repository = stored_repository(services, *name);
+  if (!repository) return std::move(repository).error();
+
+  Status deleted = services.metadata.delete_repository(*name, force->value_or(false));
+  if (!deleted) {
+    if (deleted.error().code == ErrorCode::conflict) {
+      return make_error(ErrorCode::aws_repository_not_empty,
+                        "The repository with name '" + *name + "' in registry with id '" +
+                            services.options.account.account_id +
+                            "' cannot be deleted because it still contains images");
+    }
+    // Deleted by another call since it was read.
+    if (deleted.error().code == ErrorCode::name_unknown) return repository_not_found(services, *name);
+    return std::move(deleted).error();
+  }
+  return EcrOutput{nlohmann::json{{"repository", repository_json(services, *repository)}},
+                   {change_event(call, "ecr:DeleteRepository", *name)}};
+}
+
+Result<EcrOutput> put_image_tag_mutability(EcrServices& services, const EcrCall& call, std::string_view body) {
+  Result<EcrJsonInput> input = EcrJsonInput::parse(
+      body, {"registryId", "repositoryName", "imageTagMutability", "imageTagMutabilityExclusionFilters"});
+  if (!input) return std::move(input).error();
+  Result<std::string> name = open_repository(services, call, *input, "ecr:PutImageTagMutability");
+  if (!name) return std::move(name).error();
+  Result<std::optional<TagMutabilitySetting>> setting = read_tag_mutability(*input);
+  if (!setting) return std::move(setting).error();
+  if (!setting->has_value()) return input->invalid("imageTagMutability", "Member must not be null");
+
+  Result<bool> set = services.metadata.set_tag_mutability(*name, (*setting)->mutability, (*setting)->exclusions);
+  if (!set) return std::move(set).error();
+  if (!*set) return repository_not_found(services, *name);
+  nlohmann::json output{{"registryId", services.options.account.account_id},
+                        {"repositoryName", *name},
+                        {"imageTagMutability", tag_mutability_name((*setting)->mutability)}};
+  if (!(*setting)->exclusions.empty()) {
+    output["imageTagMutabilityExclusionFilters"] = exclusion_filters_json((*setting)->exclusions);
+  }
+  metadata::AuditEvent event = change_event(call, "ecr:PutImageTagMutability", *name);
+  event.reference = tag_mutability_name((*setting)->mutability);
+  return EcrOutput{std::move(output), {std::move(event)}};
+}
+
+}  // namespace berth::aws
