@@ -1,0 +1,108 @@
+"""The ECR control plane through the real AWS CLI v2 and boto3, on the same store as the registry API:
+repositories created, described and deleted, tag immutability enforced on an OCI push, images deleted
+with batch-delete-image, and a role without the grant refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import OCI_MANIFEST, RegistryClient
+from keyless import ACCOUNT, REGION, basic, github_trust
+from keyless import issuer, keyless  # noqa: F401 (fixtures)
+
+ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+    {"Effect": "Allow", "Action": "ecr:*", "Resource": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/platform/*"}]}
+
+
+@pytest.fixture
+def admin(keyless):
+    keyless.put_role("platform-admin", github_trust(keyless.issuer, ["ministryofjustice/example-repository"]),
+                     ADMIN_POLICY)
+    return keyless.github_credentials(role="platform-admin")
+
+
+def registry_client(keyless, credentials) -> RegistryClient:
+    client = RegistryClient(keyless.url)
+    client.session.headers["Authorization"] = basic(keyless.login_password(credentials))
+    return client
+
+
+def aws_error(keyless, credentials, *args) -> str:
+    refused = keyless.aws(*args, credentials=credentials, check=False)
+    assert refused.returncode != 0, refused.stdout
+    return refused.stderr.decode()
+
+
+def test_repositories_through_the_aws_cli(keyless, admin):
+    created = json.loads(keyless.aws("ecr", "create-repository", "--repository-name", "platform/api",
+                                     "--image-tag-mutability", "IMMUTABLE", credentials=admin).stdout)["repository"]
+    assert created["repositoryName"] == "platform/api"
+    assert created["repositoryArn"] == f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/platform/api"
+    assert created["imageTagMutability"] == "IMMUTABLE"
+    assert "RepositoryAlreadyExistsException" in aws_error(keyless, admin, "ecr", "create-repository",
+                                                           "--repository-name", "platform/api")
+    assert "InvalidParameterException" in aws_error(keyless, admin, "ecr", "create-repository",
+                                                    "--repository-name", "platform/Bad_Name")
+    described = json.loads(keyless.aws("ecr", "describe-repositories", "--repository-names", "platform/api",
+                                       credentials=admin).stdout)["repositories"]
+    assert [(r["repositoryName"], r["imageTagMutability"]) for r in described] == [("platform/api", "IMMUTABLE")]
+    assert described[0]["createdAt"].startswith("20")  # the CLI prints the epoch seconds as ISO 8601
+
+    changed = json.loads(keyless.aws("ecr", "put-image-tag-mutability", "--repository-name", "platform/api",
+                                     "--image-tag-mutability", "MUTABLE", credentials=admin).stdout)
+    assert changed["imageTagMutability"] == "MUTABLE"
+
+    registry_client(keyless, admin).push_image("platform/api", "v1")
+    assert "RepositoryNotEmptyException" in aws_error(keyless, admin, "ecr", "delete-repository",
+                                                      "--repository-name", "platform/api")
+    keyless.aws("ecr", "delete-repository", "--repository-name", "platform/api", "--force", credentials=admin)
+    assert "RepositoryNotFoundException" in aws_error(keyless, admin, "ecr", "delete-repository",
+                                                      "--repository-name", "platform/api")
+
+
+def test_immutable_tags_refuse_an_oci_push_that_moves_them(keyless, admin):
+    keyless.aws("ecr", "create-repository", "--repository-name", "platform/immutable", "--image-tag-mutability",
+                "IMMUTABLE", credentials=admin)
+    client = registry_client(keyless, admin)
+    first = client.push_image("platform/immutable", "v1")
+    assert client.push_manifest("platform/immutable", "v1", first.manifest, OCI_MANIFEST) == first.digest  # same digest
+    second = client.push_image("platform/immutable", "other")
+    moved = client.session.put(f"{keyless.url}/v2/platform/immutable/manifests/v1", data=second.manifest,
+                               headers={"Content-Type": OCI_MANIFEST})
+    assert moved.status_code == 400, moved.text
+    error = moved.json()["errors"][0]
+    assert error["code"] == "TAG_INVALID"
+    assert "cannot be overwritten because the repository is immutable" in error["message"]
+    assert client.session.get(f"{keyless.url}/v2/platform/immutable/manifests/v1",
+                              headers={"Accept": OCI_MANIFEST}).headers["Docker-Content-Digest"] == first.digest
+
+
+def test_batch_delete_image_through_boto3_removes_it_from_the_registry(keyless, admin):
+    ecr = keyless.ecr_client(admin)
+    ecr.create_repository(repositoryName="platform/web")
+    client = registry_client(keyless, admin)
+    kept = client.push_image("platform/web", "kept")
+    gone = client.push_image("platform/web", "gone")
+    answer = ecr.batch_delete_image(repositoryName="platform/web",
+                                    imageIds=[{"imageTag": "gone"}, {"imageTag": "missing"}])
+    assert answer["imageIds"] == [{"imageDigest": gone.digest, "imageTag": "gone"}]
+    assert [f["failureCode"] for f in answer["failures"]] == ["ImageNotFound"]
+    assert client.session.get(f"{keyless.url}/v2/platform/web/manifests/{gone.digest}").status_code == 404
+    assert client.session.get(f"{keyless.url}/v2/platform/web/manifests/kept",
+                              headers={"Accept": OCI_MANIFEST}).status_code == 200
+    answer = ecr.batch_delete_image(repositoryName="platform/web", imageIds=[{"imageDigest": kept.digest}])
+    assert answer["imageIds"][0]["imageDigest"] == kept.digest
+    assert client.session.get(f"{keyless.url}/v2/platform/web/tags/list").json().get("tags") in (None, [])
+
+
+def test_a_role_without_the_grant_is_refused(keyless):
+    pusher = keyless.github_credentials()
+    with pytest.raises(ClientError) as refused:
+        keyless.ecr_client(pusher).create_repository(repositoryName="platform/sneaky")
+    assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert "AccessDeniedException" in aws_error(keyless, pusher, "ecr", "delete-repository", "--repository-name",
+                                                "ministryofjustice/example-repository", "--force")
