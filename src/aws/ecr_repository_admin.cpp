@@ -64,23 +64,18 @@ Result<std::optional<TagMutabilitySetting>> read_tag_mutability(const EcrJsonInp
     return std::optional<TagMutabilitySetting>();
   }
   using metadata::TagMutability;
-  TagMutabilitySetting setting;
-  bool with_exclusion = false;
-  if (**name == "MUTABLE") {
-    setting.mutability = TagMutability::mutable_tags;
-  } else if (**name == "IMMUTABLE") {
-    setting.mutability = TagMutability::immutable;
-  } else if (**name == "IMMUTABLE_WITH_EXCLUSION") {
-    setting.mutability = TagMutability::immutable_with_exclusion;
-    with_exclusion = true;
-  } else if (**name == "MUTABLE_WITH_EXCLUSION") {
-    setting.mutability = TagMutability::mutable_with_exclusion;
-    with_exclusion = true;
-  } else {
+  constexpr TagMutability kAll[] = {TagMutability::mutable_tags, TagMutability::immutable,
+                                    TagMutability::immutable_with_exclusion, TagMutability::mutable_with_exclusion};
+  const auto* named = std::find_if(std::begin(kAll), std::end(kAll),
+                                   [&](TagMutability mutability) { return tag_mutability_name(mutability) == **name; });
+  if (named == std::end(kAll)) {
     return input.invalid("imageTagMutability",
                          "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, "
                          "MUTABLE_WITH_EXCLUSION]");
   }
+  TagMutabilitySetting setting{*named, {}};
+  const bool with_exclusion =
+      *named == TagMutability::immutable_with_exclusion || *named == TagMutability::mutable_with_exclusion;
   if (with_exclusion && filters->empty()) {
     return input.invalid("imageTagMutabilityExclusionFilters", "Member must not be null for " + **name);
   }

@@ -10,11 +10,11 @@ namespace {
 // The soname of Debian's libcurl4 (the OpenSSL build that libcurl4-openssl-dev compiles against).
 constexpr const char* kSoname = "libcurl.so.4";
 
+// Sets `out` to the symbol; remembers the first one missing, so one error names it.
 template <typename Function>
-bool bind(void* library, const char* symbol, Function*& out, std::string& missing) {
+void bind(void* library, const char* symbol, Function*& out, std::string& missing) {
   out = reinterpret_cast<Function*>(dlsym(library, symbol));
   if (out == nullptr && missing.empty()) missing = symbol;
-  return out != nullptr;
 }
 
 Result<const CurlLibrary*> load() {

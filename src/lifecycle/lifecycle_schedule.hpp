@@ -24,7 +24,7 @@ class LifecycleSchedule {
   LifecycleSchedule(const LifecycleSchedule&) = delete;
   LifecycleSchedule& operator=(const LifecycleSchedule&) = delete;
 
-  // Ends the thread; a run in progress finishes its current repository's deletes first. Idempotent.
+  // Ends the thread, after the run in progress (if any) has finished. Idempotent.
   void stop();
 
   std::uint64_t runs() const;
