@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/audit_command.hpp"
+#include "app/gc_command.hpp"
 #include "app/lifecycle_command.hpp"
 #include "app/data_stores.hpp"
 #include "app/fsck.hpp"
@@ -183,6 +184,13 @@ int main(int argc, char** argv) {
   lifecycle_run->add_flag("--dry-run", lifecycle_options.dry_run, "Print what would expire; delete nothing");
   lifecycle_run->fallthrough();
 
+  CommonFlags gc_flags;
+  bool gc_dry_run = false;
+  auto* gc = app.add_subcommand(
+      "gc", "Delete now the manifests, blobs and abandoned uploads that garbage collection finds due");
+  add_common_flags(*gc, gc_flags);
+  gc->add_flag("--dry-run", gc_dry_run, "Print what is due; delete nothing");
+
   CommonFlags plan_flags;
   berth::app::PlanCommandOptions plan_options;
   auto* plan = app.add_subcommand("plan", "Show what `berth apply` would change to match a directory of declarations");
@@ -225,6 +233,7 @@ int main(int argc, char** argv) {
                              : role->parsed()       ? role_flags
                              : audit->parsed()      ? audit_flags
                              : lifecycle->parsed()  ? lifecycle_flags
+                             : gc->parsed()         ? gc_flags
                              : plan->parsed()       ? plan_flags
                              : apply->parsed()      ? apply_flags
                                                     : fsck_flags;
@@ -244,6 +253,7 @@ int main(int argc, char** argv) {
   if (lifecycle_run->parsed()) {
     return berth::app::run_lifecycle_command(*settings, lifecycle_options, std::cout, std::chrono::system_clock::now());
   }
+  if (gc->parsed()) return berth::app::run_gc_command(*settings, gc_dry_run, std::cout, std::chrono::system_clock::now());
   if (plan->parsed()) return berth::app::run_plan(*settings, plan_options);
   if (apply->parsed()) {
     apply_options.kubernetes = !no_kubernetes;

@@ -18,6 +18,8 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "http/server.hpp"
+#include "app/gc_command.hpp"
+#include "gc/gc_schedule.hpp"
 #include "lifecycle/lifecycle_schedule.hpp"
 #include "metadata/audit_batcher.hpp"
 #include "registry/registry.hpp"
@@ -72,6 +74,32 @@ aws::AwsOptions aws_options(const Settings& settings, std::string public_url) {
   return options;
 }
 
+void expose_gc_metrics(Metrics& metrics, const gc::GcTotals& totals, metadata::MetadataStore& store) {
+  const auto counter = [&metrics](std::string name, std::string help, const auto& value) {
+    metrics.expose(std::move(name), std::move(help), Metrics::Kind::counter,
+                   [&value] { return static_cast<double>(value.load()); });
+  };
+  counter("berth_gc_runs_total", "Scheduled garbage collection runs.", totals.runs);
+  counter("berth_gc_manifests_deleted_total", "Manifests garbage collection deleted.", totals.manifests_deleted);
+  counter("berth_gc_blobs_deleted_total", "Blobs garbage collection deleted.", totals.blobs_deleted);
+  counter("berth_gc_bytes_freed_total", "Bytes of blobs garbage collection deleted.", totals.bytes_freed);
+  counter("berth_gc_uploads_purged_total", "Abandoned upload sessions garbage collection purged.",
+          totals.uploads_purged);
+  metrics.expose("berth_gc_last_run_timestamp_seconds", "When the last successful garbage collection run finished.",
+                 Metrics::Kind::gauge, [&totals] { return static_cast<double>(totals.last_run_unix.load()); });
+  // Counted at each scrape: a review row is a few bytes, and scrapes are rare.
+  metrics.expose("berth_gc_queue_blobs", "Blobs awaiting a garbage collection review.", Metrics::Kind::gauge,
+                 [&store] {
+                   auto length = store.gc_queue_length();
+                   return length ? static_cast<double>(length->blobs) : -1.0;
+                 });
+  metrics.expose("berth_gc_queue_manifests", "Manifests awaiting a garbage collection review.", Metrics::Kind::gauge,
+                 [&store] {
+                   auto length = store.gc_queue_length();
+                   return length ? static_cast<double>(length->manifests) : -1.0;
+                 });
+}
+
 }  // namespace
 
 int serve(const Settings& settings) {
@@ -110,6 +138,9 @@ int serve(const Settings& settings) {
     metrics.expose("berth_lifecycle_images_expired_total", "Images the scheduled lifecycle runs expired.",
                    Metrics::Kind::counter, [&lifecycle] { return static_cast<double>(lifecycle->images_expired()); });
   }
+  std::optional<gc::GcSchedule> collector;
+  if (settings.gc_enabled) collector.emplace(*stores->metadata, *stores->blobs, gc_options(settings), settings.gc_interval);
+  if (collector) expose_gc_metrics(metrics, collector->totals(), *stores->metadata);
   // The handler needs the public URL, which needs the port the listener got: it is built after listen().
   std::optional<FrontDoor> front_door;
   http::Server server(server_options(settings, *address),
@@ -146,6 +177,7 @@ int serve(const Settings& settings) {
                          {"tls", settings.tls ? "on" : "off"}});
   server.run();
   if (lifecycle) lifecycle->stop();
+  if (collector) collector->stop();
   audit.stop();
   blocking.join();
   log::info("stopped");

@@ -79,6 +79,17 @@ FieldReader seconds_into(std::chrono::seconds& out) {
   };
 }
 
+// An age that may be zero: collect as soon as a reference is lost (tests, tight disks).
+FieldReader age_into(std::chrono::seconds& out) {
+  return [&out](const Field& field) -> Status {
+    if (!field.value.is_number_integer()) return field.error("must be a whole number");
+    const auto seconds = field.value.get<std::int64_t>();
+    if (seconds < 0) return field.error("must not be negative");
+    out = std::chrono::seconds(seconds);
+    return {};
+  };
+}
+
 FieldReader threads_into(unsigned& out) {
   return [&out](const Field& field) -> Status {
     constexpr std::int64_t kMaxThreads = 1024;
@@ -240,15 +251,25 @@ Status read_lifecycle(const hcl::Block& block, const hcl::Scope& scope, Settings
                             {"interval_seconds", seconds_into(settings.lifecycle_interval)}});
 }
 
+Status read_gc(const hcl::Block& block, const hcl::Scope& scope, Settings& settings) {
+  return read_block_fields(block, scope,
+                           {{"enabled", flag_into(settings.gc_enabled)},
+                            {"interval_seconds", seconds_into(settings.gc_interval)},
+                            {"grace_period_seconds", age_into(settings.gc_grace_period)},
+                            {"upload_grace_seconds", age_into(settings.gc_upload_grace)},
+                            {"upload_max_age_seconds", age_into(settings.gc_upload_max_age)}});
+}
+
 using BlockReader = Status (*)(const hcl::Block&, const hcl::Scope&, Settings&);
 
 // The settings blocks; adding one is a reader above and a line here.
-constexpr std::array<std::pair<std::string_view, BlockReader>, 5> kBlocks{{
+constexpr std::array<std::pair<std::string_view, BlockReader>, 6> kBlocks{{
     {"log", read_log},
     {"tls", read_tls},
     {"limits", read_limits},
     {"credentials", read_credentials},
     {"lifecycle", read_lifecycle},
+    {"gc", read_gc},
 }};
 
 // The well-known issuers (interfaces.md §2.2, §3): GitHub's is fixed and its tokens for AWS carry

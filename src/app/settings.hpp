@@ -61,6 +61,13 @@ struct Settings {
   // Lifecycle policies run inside serve every interval (ECR applies them within 24 hours).
   bool lifecycle_enabled = true;
   std::chrono::seconds lifecycle_interval{24 * 60 * 60};
+
+  // Garbage collection runs inside serve every interval; the ages are gc::GcOptions'.
+  bool gc_enabled = true;
+  std::chrono::seconds gc_interval{60 * 60};
+  std::chrono::seconds gc_grace_period{24 * 60 * 60};
+  std::chrono::seconds gc_upload_grace{24 * 60 * 60};
+  std::chrono::seconds gc_upload_max_age{24 * 60 * 60};
 };
 
 // Reads an HCL config file over `base`. Unknown attributes or blocks are errors with file:line:col.

@@ -7,12 +7,11 @@
 // metadata store (issue 10); until then every node would evaluate, and the deletes are idempotent.
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
-#include <thread>
 
+#include "common/periodic_task.hpp"
 #include "metadata/metadata_store.hpp"
 
 namespace berth::lifecycle {
@@ -20,27 +19,20 @@ namespace berth::lifecycle {
 class LifecycleSchedule {
  public:
   LifecycleSchedule(metadata::MetadataStore& store, std::chrono::seconds interval);
-  ~LifecycleSchedule();
-  LifecycleSchedule(const LifecycleSchedule&) = delete;
-  LifecycleSchedule& operator=(const LifecycleSchedule&) = delete;
 
   // Ends the thread, after the run in progress (if any) has finished. Idempotent.
-  void stop();
+  void stop() { task_.stop(); }
 
-  std::uint64_t runs() const;
-  std::uint64_t images_expired() const;
+  std::uint64_t runs() const { return runs_; }
+  std::uint64_t images_expired() const { return images_expired_; }
 
  private:
-  void loop();
+  void run();
 
   metadata::MetadataStore& store_;
-  const std::chrono::seconds interval_;
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::uint64_t runs_ = 0;
-  std::uint64_t images_expired_ = 0;
-  std::thread thread_;
+  std::atomic<std::uint64_t> runs_ = 0;
+  std::atomic<std::uint64_t> images_expired_ = 0;
+  PeriodicTask task_;  // last: its thread starts once the counters exist
 };
 
 }  // namespace berth::lifecycle

@@ -157,6 +157,29 @@ struct PublishedRecord {
   std::int64_t updated_unix = 0;  // set by the store
 };
 
+// Garbage collection (gc/garbage_collector.hpp). Whatever removes a reference to a blob or a
+// manifest (a manifest's deletion, a blob link's, a repository's) queues a review of it in the same
+// transaction; the collector deletes what is still unreferenced once its review is due, checking
+// again in the transaction that deletes it.
+//
+// A review is due once everything that could keep the object happened before these times.
+struct GcCutoffs {
+  std::int64_t unreferenced_before = 0;  // lost a reference at or before this (the grace period)
+  std::int64_t used_before = 0;          // uploaded, mounted or checked at or before this (the upload grace)
+};
+
+struct ManifestKey {
+  std::string repository;
+  Digest digest;
+
+  bool operator==(const ManifestKey&) const = default;
+};
+
+struct GcQueueLength {
+  std::uint64_t blobs = 0;
+  std::uint64_t manifests = 0;
+};
+
 struct AuditQuery {
   std::optional<std::string> repository;
   std::optional<std::int64_t> since_unix;  // events at or after this time
@@ -194,14 +217,30 @@ class MetadataStore {
   virtual Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository, const Digest& digest) = 0;
   // Size of the blob in any repository (for mounts across repositories), or nullopt.
   virtual Result<std::optional<std::uint64_t>> known_blob(const Digest& digest) = 0;
-  // Returns false when there was no link.
+  // Returns false when there was no link. The blob's bytes stay until garbage collection.
   virtual Result<bool> unlink_blob(std::string_view repository, const Digest& digest) = 0;
-  // True when any repository links the blob or any manifest references it (garbage collection).
-  virtual Result<bool> blob_in_use(const Digest& digest) = 0;
+  // As linked_blob, for a client that may reference the blob next without uploading it (a HEAD
+  // before a manifest push): a blob awaiting review is marked used in the same transaction (at
+  // most once a minute).
+  virtual Result<std::optional<std::uint64_t>> linked_blob_for_reuse(std::string_view repository,
+                                                                     const Digest& digest) = 0;
+  // Links a blob that `source` (any repository when nullopt) already links into `repository` and
+  // marks it used, in one transaction. The blob's size, or nullopt (nothing changed) when the
+  // source has no link to it.
+  virtual Result<std::optional<std::uint64_t>> mount_blob(std::string_view repository,
+                                                          std::optional<std::string_view> source,
+                                                          const Digest& digest) = 0;
+  // Marks the blob used now, before bytes that may already be stored are published as it (an upload's
+  // commit). Waits for a collection of it in progress, so no collection decided before this call
+  // deletes bytes published after it.
+  virtual Status mark_blob_used(const Digest& digest) = 0;
 
   // Manifests. put_manifest stores the record and its references and, when `tag` is given, points
   // the tag at it - all in one transaction. Storing the same digest again changes nothing but the
-  // references and the tag. Manifests are not blob links: linked_blob never answers for them.
+  // tag. Every blob referenced must be linked into the repository and every manifest referenced
+  // stored in it when the transaction runs (manifest_blob_unknown otherwise, and nothing stored), so
+  // a collection between a caller's check and the write cannot leave a dangling reference.
+  // Manifests are not blob links: linked_blob never answers for them.
   virtual Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
                               std::optional<std::string_view> tag) = 0;
   // As put_manifest with `tag`, except that a tag already pointing at another manifest stays there:
@@ -242,6 +281,35 @@ class MetadataStore {
   virtual Status create_upload(const UploadRecord& upload) = 0;
   virtual Result<std::optional<UploadRecord>> get_upload(std::string_view id) = 0;
   virtual Status delete_upload(std::string_view id) = 0;
+  // Sessions created before `created_before` (abandoned uploads), oldest first, at most `limit`.
+  virtual Result<std::vector<UploadRecord>> uploads_created_before(std::int64_t created_before,
+                                                                   std::size_t limit) = 0;
+
+  // Garbage collection. Blobs whose review is due, in digest text order strictly after `after`, at
+  // most `limit`.
+  virtual Result<std::vector<Digest>> due_blob_reviews(const GcCutoffs& cutoffs, std::string_view after,
+                                                       std::size_t limit) = 0;
+  // Of `digests`, those collect_blobs would delete now. Reads only (`berth gc --dry-run`).
+  virtual Result<std::vector<Digest>> collectable_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs) = 0;
+  // Reviews `digests` in one transaction. A blob whose review is still due and that no manifest
+  // references has its bytes removed by `remove_bytes`, inside the transaction, then its links and
+  // review; a blob whose bytes could not be removed stays for the next run. A due blob still
+  // referenced loses its review. Answers the digests deleted.
+  virtual Result<std::vector<Digest>> collect_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs,
+                                                    const std::function<Status(const Digest&)>& remove_bytes) = 0;
+  // Manifests whose review is due (lost their parent index or their subject at or before
+  // `unreferenced_before`), in (repository, digest) order strictly after `after` (from the first when nullopt), at most `limit`.
+  virtual Result<std::vector<ManifestKey>> due_manifest_reviews(std::int64_t unreferenced_before,
+                                                                const std::optional<ManifestKey>& after, std::size_t limit) = 0;
+  // Of `keys`, those collect_manifests would delete now: untagged, in no index of the repository,
+  // and either without a subject or with a subject no longer stored. Reads only.
+  virtual Result<std::vector<ManifestKey>> collectable_manifests(std::span<const ManifestKey> keys,
+                                                                 std::int64_t unreferenced_before) = 0;
+  // Deletes those of `keys` that are collectable, in one transaction (their blobs, children and
+  // referrers are queued in turn); the others lose their review. Answers the manifests deleted.
+  virtual Result<std::vector<ManifestKey>> collect_manifests(std::span<const ManifestKey> keys,
+                                                             std::int64_t unreferenced_before) = 0;
+  virtual Result<GcQueueLength> gc_queue_length() = 0;
 
   // Roles. put_role replaces the documents of a role with the same name but keeps its created time;
   // the record's created_unix and updated_unix are ignored (the store sets them).

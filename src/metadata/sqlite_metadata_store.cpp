@@ -349,13 +349,63 @@ Result<bool> SqliteMetadataStore::unlink_blob(std::string_view repository, const
   });
 }
 
-Result<bool> SqliteMetadataStore::blob_in_use(const Digest& digest) {
-  return with_connection(pool_, [&](SqliteConnection& connection) {
-    return has_row(connection,
-                   "SELECT 1 WHERE EXISTS (SELECT 1 FROM repository_blobs WHERE digest = ?1) "
-                   "OR EXISTS (SELECT 1 FROM manifest_references WHERE child_digest = ?1)",
-                   digest);
+namespace {
+
+// Upserts the blob's review with `used` = now. The review keeps the blob for the upload grace.
+Status mark_used(SqliteConnection& connection, const Digest& digest) {
+  return execute(connection,
+                 "INSERT INTO gc_blob_reviews (digest, used) VALUES (?1, ?2) "
+                 "ON CONFLICT (digest) DO UPDATE SET used = excluded.used",
+                 digest, now_unix());
+}
+
+constexpr std::int64_t kUseMarkResolution = 60;
+
+constexpr std::string_view kSelectLinkSize = "SELECT size FROM repository_blobs WHERE repository = ?1 AND digest = ?2";
+
+}  // namespace
+
+Result<std::optional<std::uint64_t>> SqliteMetadataStore::linked_blob_for_reuse(std::string_view repository,
+                                                                                const Digest& digest) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<std::uint64_t>> {
+    auto size = query_size(connection, kSelectLinkSize, repository, digest);
+    if (!size.ok() || !*size) return size;
+    // Only a blob awaiting review can be collected; the others need no write, nor does one marked
+    // within the last minute (a layer uploaded moments ago, checked again by the next push).
+    auto reviewed = has_row(connection, "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND used < ?2", digest,
+                            now_unix() - kUseMarkResolution);
+    BERTH_TRY(reviewed);
+    if (!*reviewed) return size;
+    auto transaction = Transaction::begin(connection);
+    if (!transaction.ok()) return std::move(transaction).error();
+    // Again inside the transaction: a collection may have deleted the link since.
+    size = query_size(connection, kSelectLinkSize, repository, digest);
+    if (!size.ok() || !*size) return size;
+    BERTH_TRY(mark_used(connection, digest));
+    BERTH_TRY(transaction->commit());
+    return size;
   });
+}
+
+Result<std::optional<std::uint64_t>> SqliteMetadataStore::mount_blob(std::string_view repository,
+                                                                     std::optional<std::string_view> source,
+                                                                     const Digest& digest) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::optional<std::uint64_t>> {
+    auto size = source ? query_size(connection, kSelectLinkSize, *source, digest)
+                       : query_size(connection, "SELECT size FROM repository_blobs WHERE digest = ?1 LIMIT 1", digest);
+    if (!size.ok() || !*size) return size;
+    BERTH_TRY(ensure_repository(connection, repository));
+    BERTH_TRY(execute(connection,
+                      "INSERT INTO repository_blobs (repository, digest, size) VALUES (?1, ?2, ?3) "
+                      "ON CONFLICT DO NOTHING",
+                      repository, digest, static_cast<std::int64_t>(**size)));
+    BERTH_TRY(mark_used(connection, digest));
+    return size;
+  });
+}
+
+Status SqliteMetadataStore::mark_blob_used(const Digest& digest) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) { return mark_used(connection, digest); });
 }
 
 namespace {
@@ -370,9 +420,20 @@ Status store_manifest(SqliteConnection& connection, const ManifestRecord& manife
                     std::string_view(manifest.repository), manifest.digest, std::string_view(manifest.media_type),
                     Bytes{manifest.content}, manifest.subject, std::string_view(manifest.artifact_type),
                     std::string_view(manifest.annotations_json), manifest.created_unix));
-  BERTH_TRY(execute(connection, "DELETE FROM manifest_references WHERE repository = ?1 AND manifest_digest = ?2",
-                    std::string_view(manifest.repository), manifest.digest));
+  // The references follow from the content, so a second put adds none; deleting them first would
+  // queue every blob of the manifest for review on each push of it.
   for (const auto& reference : references) {
+    const bool is_manifest = reference.kind == ReferenceKind::manifest;
+    auto present = has_row(connection,
+                           is_manifest ? "SELECT 1 FROM manifests WHERE repository = ?1 AND digest = ?2"
+                                       : "SELECT 1 FROM repository_blobs WHERE repository = ?1 AND digest = ?2",
+                           std::string_view(manifest.repository), reference.digest);
+    BERTH_TRY(present);
+    if (!*present) {
+      const std::string digest = reference.digest.str();
+      return make_error(ErrorCode::manifest_blob_unknown, "manifest references unknown content " + digest,
+                        R"({"digest":")" + digest + "\"}");
+    }
     BERTH_TRY(execute(connection,
                       "INSERT INTO manifest_references (repository, manifest_digest, child_digest, kind) "
                       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
@@ -622,6 +683,181 @@ Result<std::optional<UploadRecord>> SqliteMetadataStore::get_upload(std::string_
 Status SqliteMetadataStore::delete_upload(std::string_view id) {
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return execute(connection, "DELETE FROM uploads WHERE id = ?1", id);
+  });
+}
+
+Result<std::vector<UploadRecord>> SqliteMetadataStore::uploads_created_before(std::int64_t created_before,
+                                                                              std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<UploadRecord>> {
+    auto statement = query(connection,
+                           "SELECT id, repository, created FROM uploads WHERE created < ?1 ORDER BY created, id LIMIT ?2",
+                           created_before, sql_limit(limit));
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<UploadRecord> uploads;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return uploads;
+      uploads.push_back(UploadRecord{std::string(statement->column_text(0)), std::string(statement->column_text(1)),
+                                     statement->column_int(2)});
+    }
+  });
+}
+
+namespace {
+
+// A blob review that is due and whose blob no manifest references.
+constexpr std::string_view kBlobCollectable =
+    "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND unreferenced <= ?2 AND used <= ?3 "
+    "AND NOT EXISTS (SELECT 1 FROM manifest_references WHERE child_digest = ?1)";
+
+// A manifest review that is due, of a manifest still stored that nothing keeps: no tag, no index of
+// its repository, no stored subject.
+constexpr std::string_view kManifestCollectable =
+    "SELECT 1 FROM gc_manifest_reviews r JOIN manifests m ON m.repository = r.repository AND m.digest = r.digest "
+    "WHERE r.repository = ?1 AND r.digest = ?2 AND r.unreferenced <= ?3 "
+    "AND NOT EXISTS (SELECT 1 FROM tags WHERE repository = ?1 AND digest = ?2) "
+    "AND NOT EXISTS (SELECT 1 FROM manifest_references WHERE repository = ?1 AND child_digest = ?2 AND kind = 1) "
+    "AND (m.subject IS NULL OR NOT EXISTS (SELECT 1 FROM manifests WHERE repository = ?1 AND digest = m.subject))";
+
+Result<bool> blob_collectable(SqliteConnection& connection, const Digest& digest, const GcCutoffs& cutoffs) {
+  return has_row(connection, kBlobCollectable, digest, cutoffs.unreferenced_before, cutoffs.used_before);
+}
+
+Result<bool> manifest_collectable(SqliteConnection& connection, const ManifestKey& key,
+                                  std::int64_t unreferenced_before) {
+  return has_row(connection, kManifestCollectable, std::string_view(key.repository), key.digest, unreferenced_before);
+}
+
+// The items of `items` for which `keep` answers true.
+template <typename Item, typename Keep>
+Result<std::vector<Item>> select_items(std::span<const Item> items, Keep&& keep) {
+  std::vector<Item> selected;
+  for (const Item& item : items) {
+    auto kept = keep(item);
+    BERTH_TRY(kept);
+    if (*kept) selected.push_back(item);
+  }
+  return selected;
+}
+
+}  // namespace
+
+Result<std::vector<Digest>> SqliteMetadataStore::due_blob_reviews(const GcCutoffs& cutoffs, std::string_view after,
+                                                                  std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<Digest>> {
+    auto statement = query(connection,
+                           "SELECT digest FROM gc_blob_reviews WHERE digest > ?1 AND unreferenced <= ?2 AND used <= ?3 "
+                           "ORDER BY digest LIMIT ?4",
+                           after, cutoffs.unreferenced_before, cutoffs.used_before, sql_limit(limit));
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<Digest> digests;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return digests;
+      auto digest = column_digest(*statement, 0);
+      BERTH_TRY(digest);
+      digests.push_back(std::move(*digest));
+    }
+  });
+}
+
+Result<std::vector<Digest>> SqliteMetadataStore::collectable_blobs(std::span<const Digest> digests,
+                                                                   const GcCutoffs& cutoffs) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return select_items(digests, [&](const Digest& digest) { return blob_collectable(connection, digest, cutoffs); });
+  });
+}
+
+Result<std::vector<Digest>> SqliteMetadataStore::collect_blobs(
+    std::span<const Digest> digests, const GcCutoffs& cutoffs,
+    const std::function<Status(const Digest&)>& remove_bytes) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::vector<Digest>> {
+    std::vector<Digest> deleted;
+    for (const Digest& digest : digests) {
+      auto collectable = blob_collectable(connection, digest, cutoffs);
+      BERTH_TRY(collectable);
+      if (*collectable) {
+        // Bytes first, while this transaction keeps every writer out: an upload of the same digest
+        // marks it used (mark_blob_used) only after this commits, then publishes its own bytes.
+        if (!remove_bytes(digest).ok()) continue;
+        // The trigger queues the blob again as each link goes; the review is deleted after them.
+        BERTH_TRY(execute(connection, "DELETE FROM repository_blobs WHERE digest = ?1", digest));
+        BERTH_TRY(execute(connection, "DELETE FROM gc_blob_reviews WHERE digest = ?1", digest));
+        deleted.push_back(digest);
+        continue;
+      }
+      BERTH_TRY(execute(connection,
+                        "DELETE FROM gc_blob_reviews WHERE digest = ?1 AND unreferenced <= ?2 AND used <= ?3",
+                        digest, cutoffs.unreferenced_before, cutoffs.used_before));
+    }
+    return deleted;
+  });
+}
+
+Result<std::vector<ManifestKey>> SqliteMetadataStore::due_manifest_reviews(std::int64_t unreferenced_before,
+                                                                           const std::optional<ManifestKey>& after,
+                                                                           std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<ManifestKey>> {
+    const std::string after_digest = after ? after->digest.str() : std::string();
+    auto statement = query(connection,
+                           "SELECT repository, digest FROM gc_manifest_reviews "
+                           "WHERE (repository, digest) > (?1, ?2) AND unreferenced <= ?3 "
+                           "ORDER BY repository, digest LIMIT ?4",
+                           std::string_view(after ? after->repository : std::string()), std::string_view(after_digest),
+                           unreferenced_before, sql_limit(limit));
+    if (!statement.ok()) return std::move(statement).error();
+    std::vector<ManifestKey> keys;
+    for (;;) {
+      auto row = statement->step();
+      BERTH_TRY(row);
+      if (!*row) return keys;
+      auto digest = column_digest(*statement, 1);
+      BERTH_TRY(digest);
+      keys.push_back(ManifestKey{std::string(statement->column_text(0)), std::move(*digest)});
+    }
+  });
+}
+
+Result<std::vector<ManifestKey>> SqliteMetadataStore::collectable_manifests(std::span<const ManifestKey> keys,
+                                                                            std::int64_t unreferenced_before) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return select_items(keys, [&](const ManifestKey& key) {
+      return manifest_collectable(connection, key, unreferenced_before);
+    });
+  });
+}
+
+Result<std::vector<ManifestKey>> SqliteMetadataStore::collect_manifests(std::span<const ManifestKey> keys,
+                                                                        std::int64_t unreferenced_before) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::vector<ManifestKey>> {
+    std::vector<ManifestKey> deleted;
+    for (const ManifestKey& key : keys) {
+      const std::string_view repository = key.repository;
+      auto collectable = manifest_collectable(connection, key, unreferenced_before);
+      BERTH_TRY(collectable);
+      if (*collectable) {
+        // Its references, children and referrers are queued by the triggers as it goes.
+        BERTH_TRY(execute(connection, "DELETE FROM manifests WHERE repository = ?1 AND digest = ?2", repository,
+                          key.digest));
+        deleted.push_back(key);
+      }
+      BERTH_TRY(execute(connection,
+                        "DELETE FROM gc_manifest_reviews WHERE repository = ?1 AND digest = ?2 AND unreferenced <= ?3",
+                        repository, key.digest, unreferenced_before));
+    }
+    return deleted;
+  });
+}
+
+Result<GcQueueLength> SqliteMetadataStore::gc_queue_length() {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<GcQueueLength> {
+    auto blobs = query_size(connection, "SELECT count(*) FROM gc_blob_reviews");
+    BERTH_TRY(blobs);
+    auto manifests = query_size(connection, "SELECT count(*) FROM gc_manifest_reviews");
+    BERTH_TRY(manifests);
+    return GcQueueLength{blobs->value_or(0), manifests->value_or(0)};
   });
 }
 

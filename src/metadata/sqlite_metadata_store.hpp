@@ -34,7 +34,11 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository, const Digest& digest) override;
   Result<std::optional<std::uint64_t>> known_blob(const Digest& digest) override;
   Result<bool> unlink_blob(std::string_view repository, const Digest& digest) override;
-  Result<bool> blob_in_use(const Digest& digest) override;
+  Result<std::optional<std::uint64_t>> linked_blob_for_reuse(std::string_view repository,
+                                                             const Digest& digest) override;
+  Result<std::optional<std::uint64_t>> mount_blob(std::string_view repository, std::optional<std::string_view> source,
+                                                  const Digest& digest) override;
+  Status mark_blob_used(const Digest& digest) override;
 
   Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
                       std::optional<std::string_view> tag) override;
@@ -60,6 +64,21 @@ class SqliteMetadataStore final : public MetadataStore {
   Status create_upload(const UploadRecord& upload) override;
   Result<std::optional<UploadRecord>> get_upload(std::string_view id) override;
   Status delete_upload(std::string_view id) override;
+  Result<std::vector<UploadRecord>> uploads_created_before(std::int64_t created_before, std::size_t limit) override;
+
+  Result<std::vector<Digest>> due_blob_reviews(const GcCutoffs& cutoffs, std::string_view after,
+                                               std::size_t limit) override;
+  Result<std::vector<Digest>> collectable_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs) override;
+  Result<std::vector<Digest>> collect_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs,
+                                            const std::function<Status(const Digest&)>& remove_bytes) override;
+  Result<std::vector<ManifestKey>> due_manifest_reviews(std::int64_t unreferenced_before,
+                                                        const std::optional<ManifestKey>& after,
+                                                        std::size_t limit) override;
+  Result<std::vector<ManifestKey>> collectable_manifests(std::span<const ManifestKey> keys,
+                                                         std::int64_t unreferenced_before) override;
+  Result<std::vector<ManifestKey>> collect_manifests(std::span<const ManifestKey> keys,
+                                                     std::int64_t unreferenced_before) override;
+  Result<GcQueueLength> gc_queue_length() override;
 
   Status put_role(const RoleRecord& role) override;
   Result<std::optional<RoleRecord>> get_role(std::string_view name) override;

@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 5> kMigrations = {
+constexpr std::array<const char*, 6> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -125,6 +125,51 @@ ALTER TABLE repositories ADD COLUMN tag_mutability INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE repositories ADD COLUMN tag_mutability_exclusions TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE repositories ADD COLUMN scan_on_push INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE repositories ADD COLUMN resource_tags TEXT NOT NULL DEFAULT '[]';
+)sql",
+    // Garbage collection (gc/garbage_collector.hpp). A review row asks the collector to look at a
+    // blob or manifest again because it may have lost its last reference. The triggers queue every
+    // such loss, whatever deleted the row (a manifest, a tag's last image, a repository, a cascade),
+    // so no caller can forget to. Times are unix seconds, 0 for never. Blobs already unreferenced
+    // before this migration get a review due after the default grace period of a day.
+    R"sql(
+CREATE TABLE gc_blob_reviews (
+  digest       TEXT PRIMARY KEY,
+  unreferenced INTEGER NOT NULL DEFAULT 0,
+  used         INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE gc_manifest_reviews (
+  repository   TEXT NOT NULL,
+  digest       TEXT NOT NULL,
+  unreferenced INTEGER NOT NULL,
+  PRIMARY KEY (repository, digest)
+) WITHOUT ROWID;
+
+CREATE TRIGGER gc_blob_reference_dropped AFTER DELETE ON manifest_references WHEN OLD.kind = 0 BEGIN
+  INSERT INTO gc_blob_reviews (digest, unreferenced) VALUES (OLD.child_digest, unixepoch())
+  ON CONFLICT (digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+END;
+
+CREATE TRIGGER gc_blob_unlinked AFTER DELETE ON repository_blobs BEGIN
+  INSERT INTO gc_blob_reviews (digest, unreferenced) VALUES (OLD.digest, unixepoch())
+  ON CONFLICT (digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+END;
+
+CREATE TRIGGER gc_child_manifest_dropped AFTER DELETE ON manifest_references WHEN OLD.kind = 1 BEGIN
+  INSERT INTO gc_manifest_reviews (repository, digest, unreferenced)
+  VALUES (OLD.repository, OLD.child_digest, unixepoch())
+  ON CONFLICT (repository, digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+END;
+
+CREATE TRIGGER gc_subject_dropped AFTER DELETE ON manifests BEGIN
+  INSERT INTO gc_manifest_reviews (repository, digest, unreferenced)
+  SELECT repository, digest, unixepoch() FROM manifests WHERE repository = OLD.repository AND subject = OLD.digest
+  ON CONFLICT (repository, digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+END;
+
+INSERT INTO gc_blob_reviews (digest, unreferenced)
+SELECT DISTINCT digest, unixepoch() FROM repository_blobs
+WHERE digest NOT IN (SELECT child_digest FROM manifest_references);
 )sql",
 };
 

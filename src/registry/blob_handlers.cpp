@@ -1,7 +1,5 @@
 #include "registry/handlers.hpp"
 
-#include "common/log.hpp"
-#include "common/offload.hpp"
 #include "registry/audit_trail.hpp"
 #include "registry/http_range.hpp"
 
@@ -17,7 +15,10 @@ Error unknown_blob(const Digest& digest) {
 HandlerResult BlobHandlers::get(RegistryRequest& request) {
   auto digest = Digest::parse(request.route.reference);
   if (!digest) co_return std::move(digest).error();
-  auto linked = context_.metadata.linked_blob(request.route.repository, *digest);
+  const bool head = request.http.method == http::Method::head;
+  // A HEAD is how a client decides not to upload a layer its next manifest references.
+  auto linked = head ? context_.metadata.linked_blob_for_reuse(request.route.repository, *digest)
+                     : context_.metadata.linked_blob(request.route.repository, *digest);
   if (!linked) co_return std::move(linked).error();
   if (!*linked) co_return unknown_blob(*digest);
   auto blob = context_.blobs.open(*digest);
@@ -27,7 +28,6 @@ HandlerResult BlobHandlers::get(RegistryRequest& request) {
   }
   // The stored file is the truth for the size: the link's size is what the pusher claimed.
   const std::uint64_t size = blob->size;
-  const bool head = request.http.method == http::Method::head;
   // RFC 9110 defines Range for GET only.
   const RangeSelection range = head ? RangeSelection{} : select_range(request.http.headers.get("Range"), size);
 
@@ -64,20 +64,9 @@ HandlerResult BlobHandlers::remove(RegistryRequest& request) {
 
   metadata::AuditEvent event = audit_event(request, "registry:DeleteBlob");
   event.digest = digest->str();
+  // The bytes stay until garbage collection frees them: another repository may link them, and
+  // a push in flight may be about to reference them.
   co_await record_audit_event(context_.audit, std::move(event));
-  // The repository no longer sees the blob whatever happens next, so a failure to reclaim the bytes
-  // is logged and left to garbage collection rather than reported to the client.
-  Status reclaimed = co_await offload(context_.blocking, [this, &digest]() -> Status {
-    auto in_use = context_.metadata.blob_in_use(*digest);
-    if (!in_use) return std::move(in_use).error();
-    if (*in_use) return {};
-    auto removed = context_.blobs.remove(*digest);
-    if (!removed && removed.error().code != ErrorCode::blob_unknown) return removed;
-    return {};
-  });
-  if (!reclaimed) {
-    log::warn("blob bytes not reclaimed", {{"digest", digest->str()}, {"error", reclaimed.error().message}});
-  }
   co_return http::Response::empty(202);
 }
 

@@ -70,11 +70,16 @@ std::int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The size of `content` as stored in the repository: a blob linked into it, or a manifest of it.
-Result<std::optional<std::uint64_t>> stored_size(metadata::MetadataStore& metadata, std::string_view repository,
+// The size of `content` as stored in the repository: a blob linked into it whose bytes are there
+// (a crash during garbage collection can leave a link whose bytes are gone), or a manifest of it.
+Result<std::optional<std::uint64_t>> stored_size(RegistryContext& context, std::string_view repository,
                                                  const DescribedContent& content) {
-  if (content.kind == metadata::ReferenceKind::blob) return metadata.linked_blob(repository, content.digest);
-  auto manifest = metadata.get_manifest(repository, content.digest);
+  if (content.kind == metadata::ReferenceKind::blob) {
+    auto linked = context.metadata.linked_blob(repository, content.digest);
+    if (!linked.ok() || !*linked) return linked;
+    return context.blobs.stat(content.digest);
+  }
+  auto manifest = context.metadata.get_manifest(repository, content.digest);
   if (!manifest.ok()) return std::move(manifest).error();
   if (!*manifest) return std::optional<std::uint64_t>{};
   return std::optional<std::uint64_t>{(*manifest)->content.size()};
@@ -83,10 +88,10 @@ Result<std::optional<std::uint64_t>> stored_size(metadata::MetadataStore& metada
 // Blobs must be linked into this repository and index entries stored in it, each with the size its
 // descriptor declares (a lying size makes every later pull fail verification); `subject` is exempt
 // (distribution-spec: a referrer may be pushed before its subject).
-Status check_described_content(metadata::MetadataStore& metadata, std::string_view repository,
+Status check_described_content(RegistryContext& context, std::string_view repository,
                                const std::vector<DescribedContent>& described) {
   for (const auto& content : described) {
-    auto size = stored_size(metadata, repository, content);
+    auto size = stored_size(context, repository, content);
     if (!size.ok()) return std::move(size).error();
     const std::string digest = content.digest.str();
     if (!*size) {
@@ -164,7 +169,7 @@ HandlerResult ManifestHandlers::put(RegistryRequest& request) {
   }
   auto parsed = parse_manifest(*body, request.http.headers.get("Content-Type").value_or(""));
   if (!parsed.ok()) co_return std::move(parsed).error();
-  auto present = check_described_content(context_.metadata, repository, parsed->described);
+  auto present = check_described_content(context_, repository, parsed->described);
   if (!present.ok()) co_return std::move(present).error();
 
   metadata::ManifestRecord record{repository,

@@ -160,9 +160,12 @@ Result<http::Response> chunk_failed(RegistryContext& context, const RegistryRequ
 
 // Publishes the upload as `digest` and links it into the repository. Runs on the blocking pool:
 // commit fsyncs and renames, and the link is a database commit. A digest mismatch keeps the upload.
+// The blob is marked used first, so garbage collection cannot remove bytes this publishes, or
+// bytes already stored that the commit keeps instead (gc/garbage_collector.hpp).
 http::Task<Status> commit(RegistryContext& context, std::string_view repository, std::string_view id,
                           const Digest& digest) {
   Status committed = co_await offload(context.blocking, [&]() -> Status {
+    BERTH_TRY(context.metadata.mark_blob_used(digest));
     auto committed = context.blobs.commit_upload(id, digest);
     if (!committed) return std::move(committed).error();
     BERTH_TRY(context.metadata.link_blob(repository, digest, committed->size));
@@ -182,14 +185,13 @@ Result<bool> mount(RegistryContext& context, const RegistryRequest& request, con
   if (from && (!is_valid_repository_name(*from) || !context.access.allows(request.caller, *from, auth::Action::pull))) {
     return false;
   }
-  auto size = from ? context.metadata.linked_blob(*from, digest) : context.metadata.known_blob(digest);
-  if (!size) return std::move(size).error();
-  if (!*size) return false;
+  // Bytes lost to a crash are not mounted: the client uploads them again.
   auto stored = context.blobs.stat(digest);
   if (!stored) return std::move(stored).error();
   if (!*stored) return false;
-  BERTH_TRY(context.metadata.link_blob(request.route.repository, digest, **stored));
-  return true;
+  auto mounted = context.metadata.mount_blob(request.route.repository, from, digest);
+  if (!mounted) return std::move(mounted).error();
+  return mounted->has_value();
 }
 
 }  // namespace

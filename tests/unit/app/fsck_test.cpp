@@ -131,8 +131,19 @@ TEST_F(FsckTest, DetectsAChildManifestMissingFromTheIndexRepository) {
   // The child exists in team/app but an index in team/other cannot serve it from there.
   std::string content = "{\"manifests\":[\"" + manifest_.str() + "\"]}";
   metadata::ManifestRecord index{
-      "team/other", Hasher::of(content), "application/vnd.oci.image.index.v1+json", content, std::nullopt, "", "", 1};
+      "team/app", Hasher::of(content), "application/vnd.oci.image.index.v1+json", content, std::nullopt, "", "", 1};
   ASSERT_TRUE(metadata_->put_manifest(index, {{manifest_, metadata::ReferenceKind::manifest}}, "multi").ok());
+  ASSERT_TRUE(metadata_->create_repository("team/other").ok());
+  // The store refuses such an index, so move it by hand, as a bad restore or manual edit would.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_.path() / "berth.db").c_str(), &db), SQLITE_OK);
+  for (const char* table : {"manifests", "manifest_references", "tags"}) {
+    const std::string column = std::string_view(table) == "manifest_references" ? "manifest_digest" : "digest";
+    std::string sql = std::string("UPDATE ") + table + " SET repository = 'team/other' WHERE " + column + " = '" +
+                      index.digest.str() + "'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  }
+  sqlite3_close(db);
   FsckReport report = fsck();
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_EQ(report.problems[0].kind, "reference_manifest_missing");

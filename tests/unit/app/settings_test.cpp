@@ -138,7 +138,7 @@ TEST_F(SettingsTest, ErrorsPointAtTheOffendingLine) {
             "2:1: unknown attribute \"listen_port\" in the config file (expected one of: listen, data_dir, anonymous, "
             "public_url, threads, account_id, region)");
   EXPECT_EQ(failure("oidc {}\n"), "1:1: unknown block \"oidc\" (expected one of: log, tls, limits, credentials, lifecycle, "
-                                   "oidc_provider, variable, locals)");
+                                   "gc, oidc_provider, variable, locals)");
   EXPECT_EQ(failure("log {\n  colour = true\n}\n"),
             "2:3: unknown attribute \"colour\" in block \"log\" (expected one of: format, level)");
   EXPECT_EQ(failure("log \"x\" {}\n"), "1:1: block \"log\" takes no labels");

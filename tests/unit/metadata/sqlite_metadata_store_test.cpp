@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "metadata/sqlite_schema.hpp"
+#include "gc_queue_suite.hpp"
 #include "metadata_store_suite.hpp"
 #include "storage/scoped_temp_dir.hpp"
 
@@ -27,6 +28,8 @@ std::unique_ptr<MetadataBackend> make_sqlite_backend() { return std::make_unique
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, MetadataStoreSuite,
                          ::testing::Values(MetadataBackendParam{"Sqlite", &make_sqlite_backend}), backend_name);
+INSTANTIATE_TEST_SUITE_P(Sqlite, GcQueue, ::testing::Values(MetadataBackendParam{"Sqlite", &make_sqlite_backend}),
+                         backend_name);
 
 // Reads one integer pragma through a separate raw connection.
 std::int64_t pragma(const std::filesystem::path& file, const char* sql) {
