@@ -2,6 +2,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -162,6 +163,7 @@ int serve(const Settings& settings) {
   }
   registry::RegistryOptions registry_options;
   registry_options.max_manifest_bytes = settings.max_manifest_bytes;
+  registry_options.reuse_mark_interval = std::min(std::chrono::seconds(60), settings.gc_upload_grace / 2);
   registry::Registry registry(*stores->blobs, *stores->metadata, *access, blocking, audit, registry_options);
   aws::IdentityProviders providers(identity_providers(settings));
   aws::StsFrontDoor sts(options, providers, *stores->metadata, *keys, blocking, audit);

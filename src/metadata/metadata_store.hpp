@@ -8,6 +8,7 @@
 // paginated with (after, limit) so no caller ever walks storage.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -220,10 +221,11 @@ class MetadataStore {
   // Returns false when there was no link. The blob's bytes stay until garbage collection.
   virtual Result<bool> unlink_blob(std::string_view repository, const Digest& digest) = 0;
   // As linked_blob, for a client that may reference the blob next without uploading it (a HEAD
-  // before a manifest push): a blob awaiting review is marked used in the same transaction (at
-  // most once a minute).
+  // before a manifest push): a blob awaiting review whose last mark is older than `remark_after`
+  // is marked used in the same transaction. Other blobs need no write.
   virtual Result<std::optional<std::uint64_t>> linked_blob_for_reuse(std::string_view repository,
-                                                                     const Digest& digest) = 0;
+                                                                     const Digest& digest,
+                                                                     std::chrono::seconds remark_after) = 0;
   // Links a blob that `source` (any repository when nullopt) already links into `repository` and
   // marks it used, in one transaction. The blob's size, or nullopt (nothing changed) when the
   // source has no link to it.

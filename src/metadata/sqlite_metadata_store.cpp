@@ -359,21 +359,20 @@ Status mark_used(SqliteConnection& connection, const Digest& digest) {
                  digest, now_unix());
 }
 
-constexpr std::int64_t kUseMarkResolution = 60;
-
 constexpr std::string_view kSelectLinkSize = "SELECT size FROM repository_blobs WHERE repository = ?1 AND digest = ?2";
 
 }  // namespace
 
 Result<std::optional<std::uint64_t>> SqliteMetadataStore::linked_blob_for_reuse(std::string_view repository,
-                                                                                const Digest& digest) {
+                                                                                const Digest& digest,
+                                                                                std::chrono::seconds remark_after) {
   return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<std::uint64_t>> {
     auto size = query_size(connection, kSelectLinkSize, repository, digest);
     if (!size.ok() || !*size) return size;
     // Only a blob awaiting review can be collected; the others need no write, nor does one marked
-    // within the last minute (a layer uploaded moments ago, checked again by the next push).
-    auto reviewed = has_row(connection, "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND used < ?2", digest,
-                            now_unix() - kUseMarkResolution);
+    // moments ago (a layer uploaded by this push, checked again by the next).
+    auto reviewed = has_row(connection, "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND used <= ?2", digest,
+                            now_unix() - remark_after.count());
     BERTH_TRY(reviewed);
     if (!*reviewed) return size;
     auto transaction = Transaction::begin(connection);

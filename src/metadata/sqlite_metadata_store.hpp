@@ -34,8 +34,8 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::optional<std::uint64_t>> linked_blob(std::string_view repository, const Digest& digest) override;
   Result<std::optional<std::uint64_t>> known_blob(const Digest& digest) override;
   Result<bool> unlink_blob(std::string_view repository, const Digest& digest) override;
-  Result<std::optional<std::uint64_t>> linked_blob_for_reuse(std::string_view repository,
-                                                             const Digest& digest) override;
+  Result<std::optional<std::uint64_t>> linked_blob_for_reuse(std::string_view repository, const Digest& digest,
+                                                             std::chrono::seconds remark_after) override;
   Result<std::optional<std::uint64_t>> mount_blob(std::string_view repository, std::optional<std::string_view> source,
                                                   const Digest& digest) override;
   Status mark_blob_used(const Digest& digest) override;

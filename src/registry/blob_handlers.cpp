@@ -17,7 +17,8 @@ HandlerResult BlobHandlers::get(RegistryRequest& request) {
   if (!digest) co_return std::move(digest).error();
   const bool head = request.http.method == http::Method::head;
   // A HEAD is how a client decides not to upload a layer its next manifest references.
-  auto linked = head ? context_.metadata.linked_blob_for_reuse(request.route.repository, *digest)
+  auto linked = head ? context_.metadata.linked_blob_for_reuse(request.route.repository, *digest,
+                                                                   context_.options.reuse_mark_interval)
                      : context_.metadata.linked_blob(request.route.repository, *digest);
   if (!linked) co_return std::move(linked).error();
   if (!*linked) co_return unknown_blob(*digest);

@@ -7,6 +7,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,9 @@ struct RegistryOptions {
   // Page size when a listing request has no `n`.
   std::size_t default_page_size = 1000;
   std::size_t max_page_size = 10000;
+  // A HEAD of a blob awaiting garbage collection review marks it used again once its last mark is
+  // this old (MetadataStore::linked_blob_for_reuse); well under the collector's upload grace.
+  std::chrono::seconds reuse_mark_interval{60};
 };
 
 // What every handler group shares. Owned by Registry; the stores outlive it.

@@ -112,14 +112,14 @@ TEST_P(GcQueue, MountingLinksAndMarksTheBlobUsed) {
 
 TEST_P(GcQueue, CheckingAQueuedBlobBeforeReusingItMarksItUsed) {
   ManifestRecord image = push("team/app", "{}", {"layer"}, "v1");
-  EXPECT_EQ(*store_->linked_blob_for_reuse("team/app", digest_of("layer")), std::optional<std::uint64_t>(5));
+  EXPECT_EQ(*store_->linked_blob_for_reuse("team/app", digest_of("layer"), kMinute), std::optional<std::uint64_t>(5));
   EXPECT_TRUE(due_blobs().empty());  // referenced: nothing queued, nothing written
-  EXPECT_EQ(*store_->linked_blob_for_reuse("team/other", digest_of("layer")), std::nullopt);
+  EXPECT_EQ(*store_->linked_blob_for_reuse("team/other", digest_of("layer"), kMinute), std::nullopt);
 
   ASSERT_TRUE(*store_->delete_manifest("team/app", image.digest));
   const std::int64_t now = now_unix();
   EXPECT_EQ(due_blobs({kAfterEverything, now - 60}).size(), 1u);
-  EXPECT_EQ(*store_->linked_blob_for_reuse("team/app", digest_of("layer")), std::optional<std::uint64_t>(5));
+  EXPECT_EQ(*store_->linked_blob_for_reuse("team/app", digest_of("layer"), kMinute), std::optional<std::uint64_t>(5));
   EXPECT_TRUE(due_blobs({kAfterEverything, now - 60}).empty());
 }
 

@@ -15,6 +15,7 @@ namespace berth::metadata::gc_queue {
 constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kAfterEverything = std::numeric_limits<std::int64_t>::max();
 constexpr GcCutoffs kAllDue{kAfterEverything, kAfterEverything};
+constexpr std::chrono::seconds kMinute{60};
 
 inline std::int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
