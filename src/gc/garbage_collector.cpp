@@ -50,10 +50,7 @@ Status collect_manifests(metadata::MetadataStore& metadata, const GcOptions& opt
 Status remove_blob(storage::BlobStore& blobs, const Digest& digest, GcReport& report) {
   auto size = blobs.stat(digest);
   if (!size) return std::move(size).error();
-  if (*size) {
-    Status removed = blobs.remove(digest);
-    if (!removed && removed.error().code != ErrorCode::blob_unknown) return removed;
-  }
+  BERTH_TRY(blobs.remove(digest));
   report.blobs.push_back({digest, size->value_or(0)});
   report.bytes_freed += size->value_or(0);
   return {};
@@ -83,11 +80,24 @@ Status collect_blobs(metadata::MetadataStore& metadata, storage::BlobStore& blob
     if (options.dry_run) {
       BERTH_TRY(report_due_blobs(metadata, blobs, *due, limits, report));
     } else {
-      auto deleted = metadata.collect_blobs(
-          *due, limits, [&](const Digest& digest) { return remove_blob(blobs, digest, report); });
-      if (!deleted) return std::move(deleted).error();
+      auto condemned = metadata.condemn_blobs(*due, limits);
+      if (!condemned) return std::move(condemned).error();
     }
     after = due->back().str();
+  }
+}
+
+// Removes the bytes of every condemned blob: this run's, and those of runs that crashed.
+Status remove_condemned(metadata::MetadataStore& metadata, storage::BlobStore& blobs, GcReport& report) {
+  std::string after;
+  for (;;) {
+    auto condemned = metadata.condemned_blobs(after, kBatch);
+    if (!condemned) return std::move(condemned).error();
+    if (condemned->empty()) return {};
+    auto removed = metadata.remove_condemned_blobs(
+        *condemned, [&](const Digest& digest) { return remove_blob(blobs, digest, report); });
+    if (!removed) return std::move(removed).error();
+    after = condemned->back().str();
   }
 }
 
@@ -122,6 +132,7 @@ Result<GcReport> collect_garbage(metadata::MetadataStore& metadata, storage::Blo
   GcReport report;
   BERTH_TRY(collect_manifests(metadata, options, report));
   BERTH_TRY(collect_blobs(metadata, blobs, options, report));
+  if (!options.dry_run) BERTH_TRY(remove_condemned(metadata, blobs, report));
   BERTH_TRY(purge_uploads(metadata, blobs, options, report));
   return report;
 }

@@ -4,15 +4,17 @@
 // transaction that removes it (metadata_store.hpp, "Garbage collection"). A run deletes, in order:
 // 1. manifests whose review is due and that nothing keeps (the untagged children of a deleted index,
 //    referrers whose subject is gone), repeatedly, since each deletion queues its own children;
-// 2. blobs whose review is due and that no manifest references, bytes first, inside the metadata
-//    transaction that then forgets them;
+// 2. blobs whose review is due and that no manifest references: one transaction condemns them (their
+//    links go, so nothing can reference them again), a second removes their bytes and forgets them,
+//    so a crash at any point leaves no link to missing bytes, and the next run finishes the work;
 // 3. upload sessions older than the abandoned-upload age, bytes and record.
 //
 // Why no push can lose a layer: an upload marks its blob used (MetadataStore::mark_blob_used) before
-// publishing bytes, a mount links and marks in one transaction, a HEAD of a queued blob marks it,
-// and a manifest's references are checked in the transaction that stores it. Each of these either
-// runs before a collection's transaction, and its mark keeps the blob for the upload grace, or
-// waits for it and then sees the blob gone (the client uploads it again). Nothing lives in memory
+// publishing bytes, removing first the old bytes of a condemned blob, a mount links and marks in
+// one transaction, a HEAD of a queued blob marks it, and a manifest's references are checked in
+// the transaction that stores it. Each of these either runs before the condemning transaction, and
+// its mark or reference keeps the blob, or after it and sees the blob gone (the client uploads it
+// again); bytes are removed only while their blob is still condemned. Nothing lives in memory
 // between runs, so any node may run the collector against a shared store.
 #pragma once
 

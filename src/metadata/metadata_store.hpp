@@ -233,9 +233,10 @@ class MetadataStore {
                                                           std::optional<std::string_view> source,
                                                           const Digest& digest) = 0;
   // Marks the blob used now, before bytes that may already be stored are published as it (an upload's
-  // commit). Waits for a collection of it in progress, so no collection decided before this call
-  // deletes bytes published after it.
-  virtual Status mark_blob_used(const Digest& digest) = 0;
+  // commit). A blob condemned by a collection has its old bytes removed by `remove_bytes` inside
+  // this transaction and is reprieved, so the bytes published next are never removed by that
+  // collection; a collection still deciding is waited for.
+  virtual Status mark_blob_used(const Digest& digest, const std::function<Status()>& remove_bytes) = 0;
 
   // Manifests. put_manifest stores the record and its references and, when `tag` is given, points
   // the tag at it - all in one transaction. Storing the same digest again changes nothing but the
@@ -291,14 +292,20 @@ class MetadataStore {
   // most `limit`.
   virtual Result<std::vector<Digest>> due_blob_reviews(const GcCutoffs& cutoffs, std::string_view after,
                                                        std::size_t limit) = 0;
-  // Of `digests`, those collect_blobs would delete now. Reads only (`berth gc --dry-run`).
+  // Of `digests`, those condemn_blobs would condemn now. Reads only (`berth gc --dry-run`).
   virtual Result<std::vector<Digest>> collectable_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs) = 0;
-  // Reviews `digests` in one transaction. A blob whose review is still due and that no manifest
-  // references has its bytes removed by `remove_bytes`, inside the transaction, then its links and
-  // review; a blob whose bytes could not be removed stays for the next run. A due blob still
-  // referenced loses its review. Answers the digests deleted.
-  virtual Result<std::vector<Digest>> collect_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs,
-                                                    const std::function<Status(const Digest&)>& remove_bytes) = 0;
+  // Deleting a blob takes two transactions, so that a crash between or during them leaves no link
+  // to missing bytes. The first, condemn_blobs, reviews `digests`: a blob whose review is still due
+  // and that no manifest references loses its links and is condemned; a due blob still referenced
+  // loses its review. Answers the digests condemned.
+  virtual Result<std::vector<Digest>> condemn_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs) = 0;
+  // Condemned blobs (those of runs that crashed too), in digest text order strictly after `after`.
+  virtual Result<std::vector<Digest>> condemned_blobs(std::string_view after, std::size_t limit) = 0;
+  // The second: for each of `digests` still condemned, `remove_bytes` runs inside the transaction
+  // and, when it succeeds, the review goes; a failure leaves it condemned for the next run. Answers
+  // the digests whose bytes were removed.
+  virtual Result<std::vector<Digest>> remove_condemned_blobs(
+      std::span<const Digest> digests, const std::function<Status(const Digest&)>& remove_bytes) = 0;
   // Manifests whose review is due (lost their parent index or their subject at or before
   // `unreferenced_before`), in (repository, digest) order strictly after `after` (from the first when nullopt), at most `limit`.
   virtual Result<std::vector<ManifestKey>> due_manifest_reviews(std::int64_t unreferenced_before,

@@ -403,8 +403,16 @@ Result<std::optional<std::uint64_t>> SqliteMetadataStore::mount_blob(std::string
   });
 }
 
-Status SqliteMetadataStore::mark_blob_used(const Digest& digest) {
-  return in_transaction(pool_, [&](SqliteConnection& connection) { return mark_used(connection, digest); });
+Status SqliteMetadataStore::mark_blob_used(const Digest& digest, const std::function<Status()>& remove_bytes) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    auto condemned = has_row(connection, "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND condemned = 1", digest);
+    BERTH_TRY(condemned);
+    if (*condemned) {
+      BERTH_TRY(remove_bytes());
+      BERTH_TRY(execute(connection, "UPDATE gc_blob_reviews SET condemned = 0 WHERE digest = ?1", digest));
+    }
+    return mark_used(connection, digest);
+  });
 }
 
 namespace {
@@ -707,7 +715,7 @@ namespace {
 
 // A blob review that is due and whose blob no manifest references.
 constexpr std::string_view kBlobCollectable =
-    "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND unreferenced <= ?2 AND used <= ?3 "
+    "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND condemned = 0 AND unreferenced <= ?2 AND used <= ?3 "
     "AND NOT EXISTS (SELECT 1 FROM manifest_references WHERE child_digest = ?1)";
 
 // A manifest review that is due, of a manifest still stored that nothing keeps: no tag, no index of
@@ -728,6 +736,19 @@ Result<bool> manifest_collectable(SqliteConnection& connection, const ManifestKe
   return has_row(connection, kManifestCollectable, std::string_view(key.repository), key.digest, unreferenced_before);
 }
 
+// The first column of every row, as digests.
+Result<std::vector<Digest>> digests_from(Statement& statement) {
+  std::vector<Digest> digests;
+  for (;;) {
+    auto row = statement.step();
+    BERTH_TRY(row);
+    if (!*row) return digests;
+    auto digest = column_digest(statement, 0);
+    BERTH_TRY(digest);
+    digests.push_back(std::move(*digest));
+  }
+}
+
 // The items of `items` for which `keep` answers true.
 template <typename Item, typename Keep>
 Result<std::vector<Item>> select_items(std::span<const Item> items, Keep&& keep) {
@@ -746,19 +767,11 @@ Result<std::vector<Digest>> SqliteMetadataStore::due_blob_reviews(const GcCutoff
                                                                   std::size_t limit) {
   return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<Digest>> {
     auto statement = query(connection,
-                           "SELECT digest FROM gc_blob_reviews WHERE digest > ?1 AND unreferenced <= ?2 AND used <= ?3 "
-                           "ORDER BY digest LIMIT ?4",
+                           "SELECT digest FROM gc_blob_reviews WHERE digest > ?1 AND condemned = 0 "
+                           "AND unreferenced <= ?2 AND used <= ?3 ORDER BY digest LIMIT ?4",
                            after, cutoffs.unreferenced_before, cutoffs.used_before, sql_limit(limit));
     if (!statement.ok()) return std::move(statement).error();
-    std::vector<Digest> digests;
-    for (;;) {
-      auto row = statement->step();
-      BERTH_TRY(row);
-      if (!*row) return digests;
-      auto digest = column_digest(*statement, 0);
-      BERTH_TRY(digest);
-      digests.push_back(std::move(*digest));
-    }
+    return digests_from(*statement);
   });
 }
 
@@ -769,29 +782,53 @@ Result<std::vector<Digest>> SqliteMetadataStore::collectable_blobs(std::span<con
   });
 }
 
-Result<std::vector<Digest>> SqliteMetadataStore::collect_blobs(
-    std::span<const Digest> digests, const GcCutoffs& cutoffs,
-    const std::function<Status(const Digest&)>& remove_bytes) {
+Result<std::vector<Digest>> SqliteMetadataStore::condemn_blobs(std::span<const Digest> digests,
+                                                               const GcCutoffs& cutoffs) {
   return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::vector<Digest>> {
-    std::vector<Digest> deleted;
+    std::vector<Digest> condemned;
     for (const Digest& digest : digests) {
       auto collectable = blob_collectable(connection, digest, cutoffs);
       BERTH_TRY(collectable);
-      if (*collectable) {
-        // Bytes first, while this transaction keeps every writer out: an upload of the same digest
-        // marks it used (mark_blob_used) only after this commits, then publishes its own bytes.
-        if (!remove_bytes(digest).ok()) continue;
-        // The trigger queues the blob again as each link goes; the review is deleted after them.
-        BERTH_TRY(execute(connection, "DELETE FROM repository_blobs WHERE digest = ?1", digest));
-        BERTH_TRY(execute(connection, "DELETE FROM gc_blob_reviews WHERE digest = ?1", digest));
-        deleted.push_back(digest);
+      if (!*collectable) {
+        BERTH_TRY(execute(connection,
+                          "DELETE FROM gc_blob_reviews WHERE digest = ?1 AND condemned = 0 AND unreferenced <= ?2 "
+                          "AND used <= ?3",
+                          digest, cutoffs.unreferenced_before, cutoffs.used_before));
         continue;
       }
-      BERTH_TRY(execute(connection,
-                        "DELETE FROM gc_blob_reviews WHERE digest = ?1 AND unreferenced <= ?2 AND used <= ?3",
-                        digest, cutoffs.unreferenced_before, cutoffs.used_before));
+      // The trigger touches the review as each link goes; the mark comes after them.
+      BERTH_TRY(execute(connection, "DELETE FROM repository_blobs WHERE digest = ?1", digest));
+      BERTH_TRY(execute(connection, "UPDATE gc_blob_reviews SET condemned = 1 WHERE digest = ?1", digest));
+      condemned.push_back(digest);
     }
-    return deleted;
+    return condemned;
+  });
+}
+
+Result<std::vector<Digest>> SqliteMetadataStore::condemned_blobs(std::string_view after, std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<Digest>> {
+    auto statement = query(connection,
+                           "SELECT digest FROM gc_blob_reviews WHERE digest > ?1 AND condemned = 1 "
+                           "ORDER BY digest LIMIT ?2",
+                           after, sql_limit(limit));
+    if (!statement.ok()) return std::move(statement).error();
+    return digests_from(*statement);
+  });
+}
+
+Result<std::vector<Digest>> SqliteMetadataStore::remove_condemned_blobs(
+    std::span<const Digest> digests, const std::function<Status(const Digest&)>& remove_bytes) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::vector<Digest>> {
+    std::vector<Digest> removed;
+    for (const Digest& digest : digests) {
+      // An upload may have reprieved it since (mark_blob_used): its bytes are the upload's now.
+      auto condemned = has_row(connection, "SELECT 1 FROM gc_blob_reviews WHERE digest = ?1 AND condemned = 1", digest);
+      BERTH_TRY(condemned);
+      if (!*condemned || !remove_bytes(digest).ok()) continue;
+      BERTH_TRY(execute(connection, "DELETE FROM gc_blob_reviews WHERE digest = ?1", digest));
+      removed.push_back(digest);
+    }
+    return removed;
   });
 }
 

@@ -38,7 +38,7 @@ class SqliteMetadataStore final : public MetadataStore {
                                                              std::chrono::seconds remark_after) override;
   Result<std::optional<std::uint64_t>> mount_blob(std::string_view repository, std::optional<std::string_view> source,
                                                   const Digest& digest) override;
-  Status mark_blob_used(const Digest& digest) override;
+  Status mark_blob_used(const Digest& digest, const std::function<Status()>& remove_bytes) override;
 
   Status put_manifest(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
                       std::optional<std::string_view> tag) override;
@@ -69,8 +69,10 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::vector<Digest>> due_blob_reviews(const GcCutoffs& cutoffs, std::string_view after,
                                                std::size_t limit) override;
   Result<std::vector<Digest>> collectable_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs) override;
-  Result<std::vector<Digest>> collect_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs,
-                                            const std::function<Status(const Digest&)>& remove_bytes) override;
+  Result<std::vector<Digest>> condemn_blobs(std::span<const Digest> digests, const GcCutoffs& cutoffs) override;
+  Result<std::vector<Digest>> condemned_blobs(std::string_view after, std::size_t limit) override;
+  Result<std::vector<Digest>> remove_condemned_blobs(
+      std::span<const Digest> digests, const std::function<Status(const Digest&)>& remove_bytes) override;
   Result<std::vector<ManifestKey>> due_manifest_reviews(std::int64_t unreferenced_before,
                                                         const std::optional<ManifestKey>& after,
                                                         std::size_t limit) override;

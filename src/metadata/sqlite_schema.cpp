@@ -129,13 +129,15 @@ ALTER TABLE repositories ADD COLUMN resource_tags TEXT NOT NULL DEFAULT '[]';
     // Garbage collection (gc/garbage_collector.hpp). A review row asks the collector to look at a
     // blob or manifest again because it may have lost its last reference. The triggers queue every
     // such loss, whatever deleted the row (a manifest, a tag's last image, a repository, a cascade),
-    // so no caller can forget to. Times are unix seconds, 0 for never. Blobs already unreferenced
+    // so no caller can forget to. Times are unix seconds, 0 for never. A condemned blob has lost
+    // its links and waits for its bytes to be removed. Blobs already unreferenced
     // before this migration get a review due after the default grace period of a day.
     R"sql(
 CREATE TABLE gc_blob_reviews (
   digest       TEXT PRIMARY KEY,
   unreferenced INTEGER NOT NULL DEFAULT 0,
-  used         INTEGER NOT NULL DEFAULT 0
+  used         INTEGER NOT NULL DEFAULT 0,
+  condemned    INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 
 CREATE TABLE gc_manifest_reviews (

@@ -165,7 +165,7 @@ Result<http::Response> chunk_failed(RegistryContext& context, const RegistryRequ
 http::Task<Status> commit(RegistryContext& context, std::string_view repository, std::string_view id,
                           const Digest& digest) {
   Status committed = co_await offload(context.blocking, [&]() -> Status {
-    BERTH_TRY(context.metadata.mark_blob_used(digest));
+    BERTH_TRY(context.metadata.mark_blob_used(digest, [&] { return context.blobs.remove(digest); }));
     auto committed = context.blobs.commit_upload(id, digest);
     if (!committed) return std::move(committed).error();
     BERTH_TRY(context.metadata.link_blob(repository, digest, committed->size));

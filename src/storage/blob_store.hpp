@@ -67,6 +67,8 @@ class BlobStore {
   virtual Result<std::optional<std::uint64_t>> stat(const Digest& digest) = 0;
   // blob_unknown when absent.
   virtual Result<OpenBlob> open(const Digest& digest) = 0;
+  // Removing a blob that is not stored succeeds, as S3's DeleteObject does: a collection finishing
+  // what a crashed one started must not fail on what is already gone.
   virtual Status remove(const Digest& digest) = 0;
   // Calls `visit` for every stored blob (fsck, garbage collection).
   virtual Status for_each_blob(const std::function<void(const BlobInfo&)>& visit) = 0;

@@ -260,10 +260,7 @@ Result<OpenBlob> FsBlobStore::open(const Digest& digest) {
 
 Status FsBlobStore::remove(const Digest& digest) {
   fs::path path = blob_path(digest);
-  if (::unlink(path.c_str()) != 0) {
-    if (errno == ENOENT) return make_error(ErrorCode::blob_unknown, "no such blob: " + digest.str());
-    return errno_error("unlink", path, errno);
-  }
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error("unlink", path, errno);
   return {};
 }
 

@@ -44,7 +44,7 @@ class GarbageCollectorTest : public ::testing::Test {
       EXPECT_TRUE(writer.ok());
       EXPECT_TRUE((*writer)->append(content.data(), content.size()).ok());
     }
-    EXPECT_TRUE(metadata_->mark_blob_used(digest).ok());
+    EXPECT_TRUE(metadata_->mark_blob_used(digest, [&] { return blobs_->remove(digest); }).ok());
     EXPECT_TRUE(blobs_->commit_upload(id, digest).ok());
     EXPECT_TRUE(metadata_->link_blob(repository, digest, content.size()).ok());
     return digest;
@@ -188,6 +188,34 @@ TEST_F(GarbageCollectorTest, BytesAlreadyGoneAreForgottenWithoutCountingThem) {
   EXPECT_EQ(report.blobs[0].size, 0u);
   EXPECT_EQ(report.bytes_freed, 0u);
   EXPECT_EQ(*metadata_->known_blob(layer), std::nullopt);
+}
+
+TEST_F(GarbageCollectorTest, FinishesWhatARunThatCrashedCondemned) {
+  const Digest layer = upload("team/app", "condemned, then the collector died");
+  ASSERT_TRUE(*metadata_->unlink_blob("team/app", layer));
+  const std::int64_t now = now_unix();
+  auto due = metadata_->due_blob_reviews({now, now}, "", 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(metadata_->condemn_blobs(*due, {now, now})->size(), 1u);
+  EXPECT_TRUE(stored(layer));  // the crash came before the second transaction
+
+  GcOptions patient = at_once();
+  patient.grace_period = patient.upload_grace = std::chrono::hours(1);
+  GcReport report = collect(patient);
+  ASSERT_EQ(report.blobs.size(), 1u);
+  EXPECT_FALSE(stored(layer));
+}
+
+TEST_F(GarbageCollectorTest, AnUploadOfACondemnedBlobKeepsItsOwnBytes) {
+  const Digest layer = upload("team/app", "condemned, then pushed again");
+  ASSERT_TRUE(*metadata_->unlink_blob("team/app", layer));
+  const std::int64_t now = now_unix();
+  ASSERT_EQ(metadata_->condemn_blobs(*metadata_->due_blob_reviews({now, now}, "", 10), {now, now})->size(), 1u);
+  EXPECT_EQ(upload("team/app", "condemned, then pushed again"), layer);
+  push_image("team/app", "{}", {layer}, "v1");
+  EXPECT_TRUE(collect(at_once()).blobs.empty());
+  EXPECT_TRUE(stored(layer));
+  EXPECT_EQ(blobs_->rehash(layer).value(), layer);
 }
 
 TEST_F(GarbageCollectorTest, PurgesAbandonedUploadsOnly) {

@@ -33,7 +33,7 @@ TEST_P(GcQueue, DeletingAManifestQueuesItsBlobsAndOnlyUnreferencedOnesAreCollect
 
 TEST_P(GcQueue, AReviewIsDueOnlyOnceBothGracePeriodsAreOver) {
   ManifestRecord image = push("team/app", "{}", {"layer"}, std::nullopt);
-  ASSERT_TRUE(store_->mark_blob_used(digest_of("layer")).ok());
+  ASSERT_TRUE(store_->mark_blob_used(digest_of("layer"), kNoBytes).ok());
   ASSERT_TRUE(*store_->delete_manifest("team/app", image.digest));
   const std::int64_t now = now_unix();
 
@@ -47,7 +47,7 @@ TEST_P(GcQueue, AReviewIsDueOnlyOnceBothGracePeriodsAreOver) {
 }
 
 TEST_P(GcQueue, AnUploadedBlobNoManifestUsesIsCollectedAfterItsUploadGrace) {
-  ASSERT_TRUE(store_->mark_blob_used(digest_of("pushed")).ok());
+  ASSERT_TRUE(store_->mark_blob_used(digest_of("pushed"), kNoBytes).ok());
   ASSERT_TRUE(store_->link_blob("team/app", digest_of("pushed"), 6).ok());
   const std::int64_t now = now_unix();
   EXPECT_TRUE(due_blobs({kAfterEverything, now - 60}).empty());
@@ -56,7 +56,7 @@ TEST_P(GcQueue, AnUploadedBlobNoManifestUsesIsCollectedAfterItsUploadGrace) {
 }
 
 TEST_P(GcQueue, AReferencedBlobLosesItsReviewAndIsNeverRemoved) {
-  ASSERT_TRUE(store_->mark_blob_used(digest_of("layer")).ok());
+  ASSERT_TRUE(store_->mark_blob_used(digest_of("layer"), kNoBytes).ok());
   push("team/app", "{}", {"layer"}, "v1");
   EXPECT_EQ(due_blobs().size(), 1u);
   EXPECT_TRUE(collect(due_blobs()).empty());
@@ -64,17 +64,60 @@ TEST_P(GcQueue, AReferencedBlobLosesItsReviewAndIsNeverRemoved) {
   EXPECT_TRUE(due_blobs().empty());
 }
 
-TEST_P(GcQueue, BytesThatCannotBeRemovedKeepTheBlobForTheNextRun) {
+TEST_P(GcQueue, ACondemnedBlobHasNoLinksAndStaysCondemnedUntilItsBytesAreRemoved) {
   ASSERT_TRUE(store_->link_blob("team/app", digest_of("stuck"), 5).ok());
-  ASSERT_TRUE(*store_->unlink_blob("team/app", digest_of("stuck")));
   ASSERT_TRUE(store_->link_blob("team/other", digest_of("stuck"), 5).ok());
   ASSERT_TRUE(*store_->unlink_blob("team/other", digest_of("stuck")));
-  auto deleted = store_->collect_blobs(due_blobs(), kAllDue, [](const Digest&) -> Status {
+  EXPECT_EQ(*store_->condemn_blobs(due_blobs(), kAllDue), std::vector<Digest>{digest_of("stuck")});
+  // Invisible at once: nothing can reference it again, whatever happens to its bytes.
+  EXPECT_EQ(*store_->linked_blob("team/app", digest_of("stuck")), std::nullopt);
+  EXPECT_EQ(*store_->mount_blob("team/third", std::nullopt, digest_of("stuck")), std::nullopt);
+  EXPECT_TRUE(due_blobs().empty());
+  EXPECT_EQ(condemned(), std::vector<Digest>{digest_of("stuck")});
+
+  auto failed = store_->remove_condemned_blobs(condemned(), [](const Digest&) -> Status {
     return make_error(ErrorCode::internal, "disk says no");
   });
-  ASSERT_TRUE(deleted.ok());
-  EXPECT_TRUE(deleted->empty());
-  EXPECT_EQ(due_blobs(), std::vector<Digest>{digest_of("stuck")});
+  ASSERT_TRUE(failed.ok());
+  EXPECT_TRUE(failed->empty());
+  EXPECT_EQ(condemned(), std::vector<Digest>{digest_of("stuck")});
+  EXPECT_EQ(*store_->remove_condemned_blobs(condemned(), [](const Digest&) { return Status{}; }),
+            std::vector<Digest>{digest_of("stuck")});
+  EXPECT_TRUE(condemned().empty());
+  EXPECT_EQ(store_->gc_queue_length()->blobs, 0u);
+}
+
+TEST_P(GcQueue, AnUploadReprievesACondemnedBlobAfterRemovingItsOldBytes) {
+  ASSERT_TRUE(store_->link_blob("team/app", digest_of("again"), 5).ok());
+  ASSERT_TRUE(*store_->unlink_blob("team/app", digest_of("again")));
+  ASSERT_EQ(store_->condemn_blobs(due_blobs(), kAllDue)->size(), 1u);
+  int removals = 0;
+  ASSERT_TRUE(store_->mark_blob_used(digest_of("again"), [&] {
+    ++removals;
+    return Status{};
+  }).ok());
+  EXPECT_EQ(removals, 1);
+  EXPECT_TRUE(condemned().empty());
+  // The collection that condemned it no longer removes anything: the bytes are the upload's.
+  EXPECT_TRUE(store_->remove_condemned_blobs(std::vector<Digest>{digest_of("again")}, [this](const Digest& digest) {
+    removed_.push_back(digest);
+    return Status{};
+  })->empty());
+  EXPECT_TRUE(removed_.empty());
+
+  // Marking a blob that is not condemned removes nothing.
+  ASSERT_TRUE(store_->mark_blob_used(digest_of("again"), [&] {
+    ++removals;
+    return Status{};
+  }).ok());
+  EXPECT_EQ(removals, 1);
+  // A failed removal fails the mark, and the blob stays condemned.
+  ASSERT_TRUE(store_->link_blob("team/app", digest_of("other"), 5).ok());
+  ASSERT_TRUE(*store_->unlink_blob("team/app", digest_of("other")));
+  const std::int64_t later = now_unix() + 120;
+  ASSERT_EQ(store_->condemn_blobs(std::vector<Digest>{digest_of("other")}, {later, later})->size(), 1u);
+  EXPECT_FALSE(store_->mark_blob_used(digest_of("other"), [] { return make_error(ErrorCode::internal, "no"); }).ok());
+  EXPECT_EQ(condemned(), std::vector<Digest>{digest_of("other")});
 }
 
 TEST_P(GcQueue, ManifestsRefuseReferencesToWhatTheRepositoryDoesNotHold) {

@@ -16,6 +16,8 @@ constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kAfterEverything = std::numeric_limits<std::int64_t>::max();
 constexpr GcCutoffs kAllDue{kAfterEverything, kAfterEverything};
 constexpr std::chrono::seconds kMinute{60};
+// For mark_blob_used when no byte store is involved.
+inline const std::function<Status()> kNoBytes = [] { return Status{}; };
 
 inline std::int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -60,13 +62,23 @@ class GcQueue : public MetadataStoreSuite {
     return due.ok() ? *due : std::vector<ManifestKey>{};
   }
 
+  // Both transactions of a collection; answers the digests whose bytes were removed.
   std::vector<Digest> collect(std::vector<Digest> digests, const GcCutoffs& cutoffs = gc_queue::kAllDue) {
-    auto deleted = store_->collect_blobs(digests, cutoffs, [this](const Digest& digest) {
+    auto condemned = store_->condemn_blobs(digests, cutoffs);
+    EXPECT_TRUE(condemned.ok());
+    if (!condemned.ok()) return {};
+    auto removed = store_->remove_condemned_blobs(*condemned, [this](const Digest& digest) {
       removed_.push_back(digest);
       return Status{};
     });
-    EXPECT_TRUE(deleted.ok());
-    return deleted.ok() ? *deleted : std::vector<Digest>{};
+    EXPECT_TRUE(removed.ok());
+    return removed.ok() ? *removed : std::vector<Digest>{};
+  }
+
+  std::vector<Digest> condemned() {
+    auto found = store_->condemned_blobs("", 1000);
+    EXPECT_TRUE(found.ok());
+    return found.ok() ? *found : std::vector<Digest>{};
   }
 
   std::vector<Digest> removed_;  // what collect asked to remove bytes of
