@@ -1,5 +1,6 @@
 #include "gc/garbage_collector.hpp"
 
+#include <optional>
 #include <utility>
 
 namespace berth::gc {
@@ -45,14 +46,18 @@ Status collect_manifests(metadata::MetadataStore& metadata, const GcOptions& opt
   return {};
 }
 
-// Removes the blob's bytes and records them in the report. Bytes already gone (a crash after an
-// earlier removal, before its commit) count as removed, with no bytes freed.
+// Records a blob and its bytes in the report; bytes already gone (a crash after an earlier removal,
+// before its commit) count as none.
+void record_blob(GcReport& report, const Digest& digest, std::optional<std::uint64_t> size) {
+  report.blobs.push_back({digest, size.value_or(0)});
+  report.bytes_freed += size.value_or(0);
+}
+
 Status remove_blob(storage::BlobStore& blobs, const Digest& digest, GcReport& report) {
   auto size = blobs.stat(digest);
   if (!size) return std::move(size).error();
   BERTH_TRY(blobs.remove(digest));
-  report.blobs.push_back({digest, size->value_or(0)});
-  report.bytes_freed += size->value_or(0);
+  record_blob(report, digest, *size);
   return {};
 }
 
@@ -63,8 +68,7 @@ Status report_due_blobs(metadata::MetadataStore& metadata, storage::BlobStore& b
   for (const Digest& digest : *collectable) {
     auto size = blobs.stat(digest);
     if (!size) return std::move(size).error();
-    report.blobs.push_back({digest, size->value_or(0)});
-    report.bytes_freed += size->value_or(0);
+    record_blob(report, digest, *size);
   }
   return {};
 }
