@@ -65,6 +65,12 @@ std::vector<aws::IdentityProviderConfig> identity_providers(const Settings& sett
   return configs;
 }
 
+// A blob found by a client that may reference it next is marked used again this often: well under
+// the collector's upload grace, so a push between its check and its manifest keeps its blobs.
+std::chrono::seconds reuse_mark_interval(const Settings& settings) {
+  return std::min(std::chrono::seconds(60), settings.gc_upload_grace / 2);
+}
+
 aws::AwsOptions aws_options(const Settings& settings, std::string public_url) {
   aws::AwsOptions options;
   options.account = {settings.account_id, settings.region};
@@ -72,6 +78,7 @@ aws::AwsOptions aws_options(const Settings& settings, std::string public_url) {
   options.allowed_clock_skew = settings.clock_skew;
   options.registry_password_lifetime = settings.registry_password_lifetime;
   options.default_session_duration = settings.default_session_duration;
+  options.reuse_mark_interval = reuse_mark_interval(settings);
   return options;
 }
 
@@ -163,11 +170,12 @@ int serve(const Settings& settings) {
   }
   registry::RegistryOptions registry_options;
   registry_options.max_manifest_bytes = settings.max_manifest_bytes;
-  registry_options.reuse_mark_interval = std::min(std::chrono::seconds(60), settings.gc_upload_grace / 2);
+  registry_options.reuse_mark_interval = reuse_mark_interval(settings);
+  registry_options.download_keys = &*keys;
   registry::Registry registry(*stores->blobs, *stores->metadata, *access, blocking, audit, registry_options);
   aws::IdentityProviders providers(identity_providers(settings));
   aws::StsFrontDoor sts(options, providers, *stores->metadata, *keys, blocking, audit);
-  aws::EcrFrontDoor ecr(options, permissions, *stores->metadata, *keys, blocking, audit);
+  aws::EcrFrontDoor ecr(options, permissions, *stores->metadata, *stores->blobs, *keys, blocking, audit);
   front_door.emplace(registry, sts, ecr, metrics);
 
   // The server logs `listening` itself once it accepts connections and handles signals.

@@ -27,6 +27,9 @@ struct Caller {
   // Set when the caller logged in with an ECR registry password: who they are, for audit events,
   // and the role session whose policies decide `allows`.
   std::optional<RegistryPasswordClaims> session;
+  // Set when the request carried a download grant (download_grant.hpp) for the blob it reads: the
+  // grant itself is the permission, for that GET or HEAD alone.
+  bool download_grant = false;
 };
 
 class AccessPolicy {

@@ -71,8 +71,28 @@ AwsMapping aws_mapping(ErrorCode code) {
     case ErrorCode::aws_image_not_found:
     case ErrorCode::manifest_unknown:
     case ErrorCode::blob_unknown:
-    case ErrorCode::manifest_blob_unknown:
       return {400, "ValidationError", 400, "ImageNotFoundException"};
+    case ErrorCode::aws_layers_not_found:
+    case ErrorCode::manifest_blob_unknown:
+      return {400, "ValidationError", 400, "LayersNotFoundException"};
+    case ErrorCode::manifest_child_unknown:
+      return {400, "ValidationError", 400, "ReferencedImagesNotFoundException"};
+    case ErrorCode::tag_immutable:
+      return {400, "ValidationError", 400, "ImageTagAlreadyExistsException"};
+    case ErrorCode::aws_image_already_exists:
+      return {400, "ValidationError", 400, "ImageAlreadyExistsException"};
+    case ErrorCode::aws_image_digest_mismatch:
+      return {400, "ValidationError", 400, "ImageDigestDoesNotMatchException"};
+    case ErrorCode::aws_upload_not_found:
+      return {400, "ValidationError", 400, "UploadNotFoundException"};
+    case ErrorCode::aws_invalid_layer_part:
+      return {400, "ValidationError", 400, "InvalidLayerPartException"};
+    case ErrorCode::aws_empty_upload:
+      return {400, "ValidationError", 400, "EmptyUploadException"};
+    case ErrorCode::aws_invalid_layer:
+      return {400, "ValidationError", 400, "InvalidLayerException"};
+    case ErrorCode::aws_layer_already_exists:
+      return {400, "ValidationError", 400, "LayerAlreadyExistsException"};
     case ErrorCode::aws_repository_already_exists:
       return {400, "ValidationError", 400, "RepositoryAlreadyExistsException"};
     case ErrorCode::aws_repository_not_empty:

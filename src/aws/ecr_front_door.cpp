@@ -8,7 +8,10 @@
 #include "aws/ecr_batch_get_image.hpp"
 #include "aws/ecr_image_deletion.hpp"
 #include "aws/ecr_images.hpp"
+#include "aws/ecr_layer_uploads.hpp"
+#include "aws/ecr_layers.hpp"
 #include "aws/ecr_login.hpp"
+#include "aws/ecr_put_image.hpp"
 #include "aws/ecr_repositories.hpp"
 #include "aws/ecr_repository_admin.hpp"
 #include "aws/signed_request.hpp"
@@ -23,6 +26,7 @@ struct OperationEntry {
   std::string_view name;
   std::string_view route;  // for metrics
   EcrOperation run;
+  bool carries_content = false;  // a layer part or a manifest: AwsOptions::max_content_request_bytes
 };
 
 constexpr OperationEntry kUnknownOperation{"", "ecr_unknown", nullptr};
@@ -35,7 +39,7 @@ Result<EcrOutput> reading(EcrServices& services, const EcrCall& call, std::strin
   return EcrOutput{std::move(*document), {}};
 }
 
-constexpr std::array<OperationEntry, 9> kOperations{{
+constexpr std::array<OperationEntry, 15> kOperations{{
     {"GetAuthorizationToken", "ecr_get_authorization_token", &get_authorization_token},
     {"DescribeRepositories", "ecr_describe_repositories", &reading<&describe_repositories>},
     {"DescribeImages", "ecr_describe_images", &reading<&describe_images>},
@@ -45,6 +49,12 @@ constexpr std::array<OperationEntry, 9> kOperations{{
     {"DeleteRepository", "ecr_delete_repository", &delete_repository},
     {"PutImageTagMutability", "ecr_put_image_tag_mutability", &put_image_tag_mutability},
     {"BatchDeleteImage", "ecr_batch_delete_image", &batch_delete_image},
+    {"PutImage", "ecr_put_image", &put_image, true},
+    {"BatchCheckLayerAvailability", "ecr_batch_check_layer_availability", &reading<&batch_check_layer_availability>},
+    {"GetDownloadUrlForLayer", "ecr_get_download_url_for_layer", &reading<&get_download_url_for_layer>},
+    {"InitiateLayerUpload", "ecr_initiate_layer_upload", &reading<&initiate_layer_upload>},
+    {"UploadLayerPart", "ecr_upload_layer_part", &reading<&upload_layer_part>, true},
+    {"CompleteLayerUpload", "ecr_complete_layer_upload", &reading<&complete_layer_upload>},
 }};
 
 const OperationEntry& operation_for(std::optional<std::string_view> target) {
@@ -59,14 +69,19 @@ const OperationEntry& operation_for(std::optional<std::string_view> target) {
 }  // namespace
 
 EcrFrontDoor::EcrFrontDoor(const AwsOptions& options, auth::RolePermissions& permissions,
-                           metadata::MetadataStore& metadata, const auth::KeyRing& keys,
+                           metadata::MetadataStore& metadata, storage::BlobStore& blobs, const auth::KeyRing& keys,
                            boost::asio::thread_pool& blocking, metadata::AuditBatcher& audit)
-    : options_(options), services_{options_, permissions, metadata, keys}, blocking_(blocking), audit_(audit) {}
+    : options_(options),
+      services_{options_, permissions, metadata, blobs, keys},
+      blocking_(blocking),
+      audit_(audit) {}
 
 http::Task<http::Response> EcrFrontDoor::handle(http::Request& request) {
   const std::string request_id = new_request_id();
   const OperationEntry& operation = operation_for(request.headers.get("X-Amz-Target"));
-  Result<nlohmann::json> output = co_await serve(request, operation.run);
+  const std::size_t max_body =
+      operation.carries_content ? options_.max_content_request_bytes : options_.max_request_bytes;
+  Result<nlohmann::json> output = co_await serve(request, operation.run, max_body);
   http::Response response;
   if (output) {
     // Manifests were validated as JSON when pushed; replacing stays safe should one not be UTF-8.
@@ -80,8 +95,9 @@ http::Task<http::Response> EcrFrontDoor::handle(http::Request& request) {
   co_return response;
 }
 
-http::Task<Result<nlohmann::json>> EcrFrontDoor::serve(http::Request& request, EcrOperation operation) {
-  Result<std::string> body = co_await request.body->read_all(options_.max_request_bytes);
+http::Task<Result<nlohmann::json>> EcrFrontDoor::serve(http::Request& request, EcrOperation operation,
+                                                       std::size_t max_body) {
+  Result<std::string> body = co_await request.body->read_all(max_body);
   if (!body) co_return std::move(body).error();
   const auto now = std::chrono::system_clock::now();
   Result<auth::SessionClaims> session =

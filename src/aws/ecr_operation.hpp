@@ -21,6 +21,7 @@
 #include "aws/ecr_json_input.hpp"
 #include "common/result.hpp"
 #include "metadata/metadata_store.hpp"
+#include "storage/blob_store.hpp"
 
 namespace berth::aws {
 
@@ -28,6 +29,7 @@ struct EcrServices {
   const AwsOptions& options;
   auth::RolePermissions& permissions;
   metadata::MetadataStore& metadata;
+  storage::BlobStore& blobs;
   const auth::KeyRing& keys;
 };
 

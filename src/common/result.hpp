@@ -31,6 +31,10 @@ enum class ErrorCode {
   range_invalid,
   pagination_number_invalid,
   tag_invalid,
+  // Refinements of OCI codes that other protocols tell apart (ECR's PutImage): each answers the OCI
+  // code in its comment on the registry.
+  manifest_child_unknown,  // MANIFEST_BLOB_UNKNOWN: an index entry that is not stored
+  tag_immutable,           // TAG_INVALID: a push that would move an immutable tag
   // Generic conditions that every front door maps to its own shape.
   invalid_argument,   // malformed input that has no more specific code
   payload_too_large,  // request body above a configured limit
@@ -61,6 +65,15 @@ enum class ErrorCode {
   aws_invalid_tag_parameter,      // InvalidTagParameterException
   aws_too_many_tags,              // TooManyTagsException
   aws_unknown_operation,          // UnknownOperationException (ECR), InvalidAction (STS)
+  // ECR's image and layer push operations (PutImage, the layer upload trio): the `__type` of each.
+  aws_image_already_exists,      // ImageAlreadyExistsException
+  aws_image_digest_mismatch,     // ImageDigestDoesNotMatchException
+  aws_upload_not_found,          // UploadNotFoundException
+  aws_invalid_layer_part,        // InvalidLayerPartException
+  aws_empty_upload,              // EmptyUploadException
+  aws_invalid_layer,             // InvalidLayerException
+  aws_layer_already_exists,      // LayerAlreadyExistsException
+  aws_layers_not_found,          // LayersNotFoundException
 };
 
 struct Error {

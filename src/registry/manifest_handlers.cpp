@@ -8,8 +8,7 @@
 #include "common/offload.hpp"
 #include "registry/audit_trail.hpp"
 #include "registry/handlers.hpp"
-#include "registry/manifest_parser.hpp"
-#include "registry/tag_mutability.hpp"
+#include "registry/manifest_publisher.hpp"
 
 namespace berth::registry {
 namespace {
@@ -70,45 +69,6 @@ std::int64_t now_unix() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// The size of `content` as stored in the repository: a blob linked into it whose bytes are there
-// (a crash during garbage collection can leave a link whose bytes are gone), or a manifest of it.
-Result<std::optional<std::uint64_t>> stored_size(RegistryContext& context, std::string_view repository,
-                                                 const DescribedContent& content) {
-  if (content.kind == metadata::ReferenceKind::blob) {
-    auto linked = context.metadata.linked_blob(repository, content.digest);
-    if (!linked.ok() || !*linked) return linked;
-    return context.blobs.stat(content.digest);
-  }
-  auto manifest = context.metadata.get_manifest(repository, content.digest);
-  if (!manifest.ok()) return std::move(manifest).error();
-  if (!*manifest) return std::optional<std::uint64_t>{};
-  return std::optional<std::uint64_t>{(*manifest)->content.size()};
-}
-
-// Blobs must be linked into this repository and index entries stored in it, each with the size its
-// descriptor declares (a lying size makes every later pull fail verification); `subject` is exempt
-// (distribution-spec: a referrer may be pushed before its subject).
-Status check_described_content(RegistryContext& context, std::string_view repository,
-                               const std::vector<DescribedContent>& described) {
-  for (const auto& content : described) {
-    auto size = stored_size(context, repository, content);
-    if (!size.ok()) return std::move(size).error();
-    const std::string digest = content.digest.str();
-    if (!*size) {
-      return make_error(ErrorCode::manifest_blob_unknown, "manifest references unknown content " + digest,
-                        R"({"digest":")" + digest + "\"}");
-    }
-    if (**size != content.size) {
-      return make_error(ErrorCode::manifest_invalid,
-                        content.where + " declares size " + std::to_string(content.size) + " but " + digest +
-                            " has " + std::to_string(**size) + " bytes",
-                        R"({"descriptor":")" + content.where + R"(","digest":")" + digest +
-                            R"(","size":)" + std::to_string(**size) + "}");
-    }
-  }
-  return {};
-}
-
 }  // namespace
 
 // The stored bytes are served whatever the Accept header says. Berth never converts between
@@ -162,54 +122,27 @@ HandlerResult ManifestHandlers::put(RegistryRequest& request) {
   auto body = co_await request.http.body->read_all(context_.options.max_manifest_bytes);
   if (!body.ok()) co_return std::move(body).error();
 
-  const Digest digest = Hasher::of(*body, reference->digest ? reference->digest->algorithm() : DigestAlgorithm::sha256);
-  if (reference->digest && *reference->digest != digest) {
-    co_return make_error(ErrorCode::digest_invalid,
-                         "manifest digest " + digest.str() + " does not match " + reference->digest->str());
-  }
-  auto parsed = parse_manifest(*body, request.http.headers.get("Content-Type").value_or(""));
-  if (!parsed.ok()) co_return std::move(parsed).error();
-  auto present = check_described_content(context_, repository, parsed->described);
-  if (!present.ok()) co_return std::move(present).error();
-
-  metadata::ManifestRecord record{repository,
-                                  digest,
-                                  parsed->media_type,
-                                  std::move(*body),
-                                  parsed->subject,
-                                  parsed->artifact_type,
-                                  parsed->annotations_json,
-                                  now_unix()};
-  std::optional<std::string_view> tag;
-  if (!reference->digest) tag = reference->tag;
-  metadata::AuditEvent event = audit_event(request, "registry:PutManifest");
-  event.digest = digest.str();
-  auto stored = co_await offload(context_.blocking, [&]() -> Status {
-    // Where the tag pointed before, for the audit trail. Read apart from the write, so a push racing
-    // this one for the same tag may be named as neither's predecessor; the tags themselves stay right.
-    if (tag) {
-      auto previous = context_.metadata.resolve_tag(repository, *tag);
-      if (!previous.ok()) return std::move(previous).error();
-      if (*previous && **previous != digest) event.previous_digest = (*previous)->str();
-    }
-    if (!tag) return context_.metadata.put_manifest(record, parsed->references, std::nullopt);
-    auto settings = context_.metadata.get_repository(repository);
-    if (!settings.ok()) return std::move(settings).error();
-    // A repository the push creates has the default settings: mutable tags.
-    if (!*settings || tag_may_move((*settings)->settings, *tag)) {
-      return context_.metadata.put_manifest(record, parsed->references, tag);
-    }
-    Status kept = context_.metadata.put_manifest_keeping_tag(record, parsed->references, *tag);
-    if (!kept.ok() && kept.error().code == ErrorCode::conflict) return immutable_tag(*tag, repository);
-    return kept;
+  ManifestPush push{repository,
+                    std::move(*body),
+                    std::string(request.http.headers.get("Content-Type").value_or("")),
+                    reference->digest,
+                    std::nullopt,
+                    now_unix()};
+  if (!reference->digest) push.tag = reference->tag;
+  auto published = co_await offload(context_.blocking, [&] {
+    return publish_manifest(context_.metadata, context_.blobs, std::move(push));
   });
-  if (!stored.ok()) co_return std::move(stored).error();
+  if (!published.ok()) co_return std::move(published).error();
+  const std::string digest = published->digest.str();
+  metadata::AuditEvent event = audit_event(request, "registry:PutManifest");
+  event.digest = digest;
+  if (published->previous_digest) event.previous_digest = published->previous_digest->str();
   co_await record_audit_event(context_.audit, std::move(event));
 
   http::Response response = http::Response::empty(201);
-  response.headers.set("Location", "/v2/" + repository + "/manifests/" + digest.str());
-  response.headers.set("Docker-Content-Digest", digest.str());
-  if (parsed->subject) response.headers.set("OCI-Subject", parsed->subject->str());
+  response.headers.set("Location", "/v2/" + repository + "/manifests/" + digest);
+  response.headers.set("Docker-Content-Digest", digest);
+  if (published->subject) response.headers.set("OCI-Subject", published->subject->str());
   response.content_length = 0;
   co_return response;
 }

@@ -34,6 +34,8 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::range_invalid: return {416, "RANGE_INVALID"};
     case ErrorCode::pagination_number_invalid: return {400, "PAGINATION_NUMBER_INVALID"};
     case ErrorCode::tag_invalid: return {400, "TAG_INVALID"};
+    case ErrorCode::manifest_child_unknown: return {400, "MANIFEST_BLOB_UNKNOWN"};
+    case ErrorCode::tag_immutable: return {400, "TAG_INVALID"};
     case ErrorCode::invalid_argument: return {400, "UNSUPPORTED"};
     case ErrorCode::payload_too_large: return {413, "SIZE_INVALID"};
     case ErrorCode::not_found: return {404, "NAME_UNKNOWN"};
@@ -54,7 +56,15 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::aws_malformed_policy_document:
     case ErrorCode::aws_invalid_tag_parameter:
     case ErrorCode::aws_too_many_tags:
-    case ErrorCode::aws_unknown_operation: return {400, "UNSUPPORTED"};
+    case ErrorCode::aws_unknown_operation:
+    case ErrorCode::aws_image_already_exists:
+    case ErrorCode::aws_image_digest_mismatch:
+    case ErrorCode::aws_upload_not_found:
+    case ErrorCode::aws_invalid_layer_part:
+    case ErrorCode::aws_empty_upload:
+    case ErrorCode::aws_invalid_layer:
+    case ErrorCode::aws_layer_already_exists:
+    case ErrorCode::aws_layers_not_found: return {400, "UNSUPPORTED"};
     case ErrorCode::aws_repository_not_found: return {404, "NAME_UNKNOWN"};
     case ErrorCode::aws_repository_already_exists:
     case ErrorCode::aws_repository_not_empty: return {409, "DENIED"};

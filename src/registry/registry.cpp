@@ -1,5 +1,9 @@
 #include "registry/registry.hpp"
 
+#include <chrono>
+
+#include "auth/download_grant.hpp"
+#include "common/log.hpp"
 #include "registry/handlers.hpp"
 #include "registry/oci_error.hpp"
 
@@ -98,7 +102,7 @@ http::Task<http::Response> Registry::authenticate_and_dispatch(http::Request& re
     error.route = "v2_unknown";
     co_return error;
   }
-  auto caller = context_.access.authenticate(request.headers.get("Authorization"));
+  auto caller = authenticate(request, *route);
   http::Response response;
   if (caller.ok()) {
     RegistryRequest registry_request{request, *route, *caller};
@@ -111,6 +115,27 @@ http::Task<http::Response> Registry::authenticate_and_dispatch(http::Request& re
   }
   response.route = std::string(route_name(route->endpoint, request.method));
   co_return response;
+}
+
+// A blob GET or HEAD that carries a download grant is authenticated by the grant alone; a grant
+// that does not open this blob is refused rather than tried as another credential.
+Result<auth::Caller> Registry::authenticate(const http::Request& request, const Route& route) {
+  const auto grant = request.query.get(auth::kDownloadGrantParameter);
+  if (!grant || context_.options.download_keys == nullptr || route.endpoint != Endpoint::blob ||
+      (request.method != Method::get && request.method != Method::head)) {
+    return context_.access.authenticate(request.headers.get("Authorization"));
+  }
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  Status granted = auth::check_download_grant(*context_.options.download_keys, *grant, route.repository,
+                                              route.reference,
+                                              std::chrono::duration_cast<std::chrono::seconds>(now).count());
+  if (!granted) {
+    log::info("download grant refused", {{"repository", route.repository}, {"reason", granted.error().message}});
+    return make_error(ErrorCode::unauthorized, "download URL invalid or expired");
+  }
+  auth::Caller caller{"download-grant", false, std::nullopt};
+  caller.download_grant = true;
+  return caller;
 }
 
 http::Task<http::Response> Registry::dispatch(RegistryRequest& request) {
@@ -128,7 +153,7 @@ http::Task<http::Response> Registry::dispatch(RegistryRequest& request) {
   }
 
   auto action = required_action(route, method);
-  if (action && !context_.access.allows(request.caller, route.repository, *action)) {
+  if (action && !request.caller.download_grant && !context_.access.allows(request.caller, route.repository, *action)) {
     co_return oci_error_response(make_error(ErrorCode::denied, "requested access to the resource is denied"));
   }
 

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "auth/access_policy.hpp"
+#include "auth/key_ring.hpp"
 #include "http/message.hpp"
 #include "metadata/audit_batcher.hpp"
 #include "metadata/metadata_store.hpp"
@@ -31,6 +32,9 @@ struct RegistryOptions {
   // A HEAD of a blob awaiting garbage collection review marks it used again once its last mark is
   // this old (MetadataStore::linked_blob_for_reuse); well under the collector's upload grace.
   std::chrono::seconds reuse_mark_interval{60};
+  // The ring that seals download grants (ECR GetDownloadUrlForLayer); without one, blob URLs that
+  // carry a grant are authenticated like any other request.
+  const auth::KeyRing* download_keys = nullptr;
 };
 
 // What every handler group shares. Owned by Registry; the stores outlive it.
@@ -65,6 +69,7 @@ class Registry {
 
  private:
   http::Task<http::Response> authenticate_and_dispatch(http::Request& request);
+  Result<auth::Caller> authenticate(const http::Request& request, const Route& route);
   http::Task<http::Response> dispatch(RegistryRequest& request);
 
   RegistryContext context_;

@@ -32,7 +32,7 @@ bool tag_may_move(const metadata::RepositorySettings& settings, std::string_view
 }
 
 Error immutable_tag(std::string_view tag, std::string_view repository) {
-  return make_error(ErrorCode::tag_invalid, "The image tag '" + std::string(tag) + "' already exists in the '" +
+  return make_error(ErrorCode::tag_immutable, "The image tag '" + std::string(tag) + "' already exists in the '" +
                                                 std::string(repository) +
                                                 "' repository and cannot be overwritten because the repository is "
                                                 "immutable.");

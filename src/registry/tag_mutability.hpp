@@ -15,7 +15,7 @@ namespace berth::registry {
 // Whether a push may point an existing `tag` at another manifest.
 bool tag_may_move(const metadata::RepositorySettings& settings, std::string_view tag);
 
-// tag_invalid in ECR's words: `The image tag '<tag>' already exists in the '<repository>'
+// tag_immutable (TAG_INVALID on the registry) in ECR's words: `The image tag '<tag>' already exists in the '<repository>'
 // repository and cannot be overwritten because the repository is immutable.`
 Error immutable_tag(std::string_view tag, std::string_view repository);
 

@@ -1,7 +1,6 @@
 #include "registry/handlers.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 #include <span>
 
@@ -9,7 +8,7 @@
 #include "registry/content_range.hpp"
 #include "common/names.hpp"
 #include "registry/oci_error.hpp"
-#include "registry/upload_id.hpp"
+#include "registry/upload_session.hpp"
 
 namespace berth::registry {
 namespace {
@@ -25,8 +24,6 @@ std::string upload_location(std::string_view repository, std::string_view id) {
 std::string blob_location(std::string_view repository, const Digest& digest) {
   return "/v2/" + std::string(repository) + "/blobs/" + digest.str();
 }
-
-Error unknown_upload() { return make_error(ErrorCode::blob_upload_unknown, "blob upload unknown to registry"); }
 
 // 201 for a blob now readable in the repository (finished upload, monolithic POST, mount).
 http::Response blob_created(std::string_view repository, const Digest& digest) {
@@ -50,34 +47,9 @@ Result<Digest> digest_parameter(const http::Request& request) {
   return Digest::parse(*text);
 }
 
-// The session named by the route, if it exists and belongs to the route's repository. An id of any
-// other shape is unknown without asking a store, so no path-like id ever reaches storage.
+// The session named by the route.
 Status find_session(RegistryContext& context, const RegistryRequest& request) {
-  const std::string& id = request.route.reference;
-  if (!is_valid_upload_id(id)) return unknown_upload();
-  auto record = context.metadata.get_upload(id);
-  if (!record) return std::move(record).error();
-  if (!*record || (*record)->repository != request.route.repository) return unknown_upload();
-  return {};
-}
-
-Result<std::string> create_session(RegistryContext& context, std::string_view repository) {
-  auto id = new_upload_id();
-  if (!id) return id;
-  BERTH_TRY(context.blobs.create_upload(*id));
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  auto recorded = context.metadata.create_upload(
-      {*id, std::string(repository), std::chrono::duration_cast<std::chrono::seconds>(now).count()});
-  if (!recorded) {
-    (void)context.blobs.delete_upload(*id);
-    return std::move(recorded).error();
-  }
-  return id;
-}
-
-void drop_session(RegistryContext& context, std::string_view id) {
-  (void)context.blobs.delete_upload(id);
-  (void)context.metadata.delete_upload(id);
+  return find_upload_session(context.metadata, request.route.repository, request.route.reference);
 }
 
 // Streams the request body into the upload. Bytes appended before a failure (a client that
@@ -158,20 +130,14 @@ Result<http::Response> chunk_failed(RegistryContext& context, const RegistryRequ
   return with_session_progress(context, request, oci_error_response(error));
 }
 
-// Publishes the upload as `digest` and links it into the repository. Runs on the blocking pool:
-// commit fsyncs and renames, and the link is a database commit. A digest mismatch keeps the upload.
-// The blob is marked used first, so garbage collection cannot remove bytes this publishes, or
-// bytes already stored that the commit keeps instead (gc/garbage_collector.hpp).
+// Publishes the upload as `digest` and links it into the repository, on the blocking pool (commit
+// fsyncs and renames, and the link is a database commit).
 http::Task<Status> commit(RegistryContext& context, std::string_view repository, std::string_view id,
                           const Digest& digest) {
-  Status committed = co_await offload(context.blocking, [&]() -> Status {
-    BERTH_TRY(context.metadata.mark_blob_used(digest, [&] { return context.blobs.remove(digest); }));
-    auto committed = context.blobs.commit_upload(id, digest);
-    if (!committed) return std::move(committed).error();
-    BERTH_TRY(context.metadata.link_blob(repository, digest, committed->size));
-    return context.metadata.delete_upload(id);
-  });
-  co_return committed;
+  Result<std::uint64_t> published =
+      co_await offload(context.blocking, [&] { return publish_upload(context.metadata, context.blobs, repository, id, digest); });
+  if (!published) co_return std::move(published).error();
+  co_return Status{};
 }
 
 // Links `digest` into the route's repository when the caller may read it where it already lives:
@@ -208,7 +174,7 @@ HandlerResult UploadHandlers::start(RegistryRequest& request) {
   } else if (request.http.query.has("digest")) {
     auto digest = digest_parameter(request.http);
     if (!digest) co_return std::move(digest).error();
-    auto id = create_session(context_, repository);
+    auto id = open_upload_session(context_.metadata, context_.blobs, repository);
     if (!id) co_return std::move(id).error();
     Status stored = co_await append_whole_body(context_, *id, *request.http.body);
     if (stored) {
@@ -217,13 +183,13 @@ HandlerResult UploadHandlers::start(RegistryRequest& request) {
     }
     if (!stored) {
       // The client never saw this session, so nothing can resume it.
-      drop_session(context_, *id);
+      discard_upload_session(context_.metadata, context_.blobs, *id);
       co_return std::move(stored).error();
     }
     co_return blob_created(repository, *digest);
   }
 
-  auto id = create_session(context_, repository);
+  auto id = open_upload_session(context_.metadata, context_.blobs, repository);
   if (!id) co_return std::move(id).error();
   http::Response response = http::Response::empty(202);
   set_session_headers(response, repository, *id, 0);

@@ -72,7 +72,7 @@ TEST_F(EcrLoginTest, ThePasswordNeverOutlivesTheRolesMaximumSession) {
 TEST_F(EcrLoginTest, TheLifetimeIsConfigurable) {
   AwsOptions options = options_;
   options.registry_password_lifetime = 2h;
-  EcrFrontDoor ecr(options, permissions_, *metadata_, keys_, blocking_, audit_);
+  EcrFrontDoor ecr(options, permissions_, *metadata_, *blobs_, keys_, blocking_, audit_);
   TestRequest request = signed_request("GetAuthorizationToken", "{}", fresh_session());
   http::Response response = run(ecr.handle(request.request));
   ASSERT_EQ(response.status, 200) << body_text(response);

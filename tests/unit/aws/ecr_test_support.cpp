@@ -11,6 +11,12 @@ std::unique_ptr<metadata::SqliteMetadataStore> open_store(const std::filesystem:
   return std::move(*store);
 }
 
+std::unique_ptr<storage::FsBlobStore> open_blobs(const std::filesystem::path& directory) {
+  auto blobs = storage::FsBlobStore::open(directory / "blobs");
+  if (!blobs) throw std::runtime_error(blobs.error().message);
+  return std::move(*blobs);
+}
+
 AwsOptions ecr_options() {
   AwsOptions options;
   options.account = {std::string(kAccount), std::string(kRegion)};
@@ -22,11 +28,12 @@ AwsOptions ecr_options() {
 
 EcrTest::EcrTest()
     : metadata_(open_store(dir_.path())),
+      blobs_(open_blobs(dir_.path())),
       audit_(*metadata_),
       keys_(*auth::RingKey::from_bytes(std::string(auth::kKeySize, 'k'))),
       options_(ecr_options()),
       permissions_(*metadata_, options_.account),
-      ecr_(options_, permissions_, *metadata_, keys_, blocking_, audit_) {
+      ecr_(options_, permissions_, *metadata_, *blobs_, keys_, blocking_, audit_) {
   put_role(kPushRole, {auth::fixtures::kMojPushPolicy});
   EXPECT_TRUE(metadata_->create_repository(kRepository).ok());
 }

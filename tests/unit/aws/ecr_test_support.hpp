@@ -30,6 +30,7 @@
 #include "common/digest.hpp"
 #include "metadata/audit_batcher.hpp"
 #include "metadata/sqlite_metadata_store.hpp"
+#include "storage/fs_blob_store.hpp"
 #include "storage/scoped_temp_dir.hpp"
 
 namespace berth::aws::test {
@@ -72,6 +73,7 @@ class EcrTest : public ::testing::Test {
 
   berth::test::ScopedTempDir dir_;
   std::unique_ptr<metadata::SqliteMetadataStore> metadata_;
+  std::unique_ptr<storage::FsBlobStore> blobs_;
   metadata::AuditBatcher audit_;
   auth::KeyRing keys_;
   AwsOptions options_;

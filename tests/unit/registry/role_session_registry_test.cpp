@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "auth/auth_fixtures.hpp"
+#include "auth/download_grant.hpp"
 #include "auth/role_session_access.hpp"
 #include "common/base64.hpp"
 #include "registry/registry_test_support.hpp"
@@ -120,6 +121,59 @@ TEST_F(RoleSessionRegistryTest, AMountNeedsReadAccessToItsSource) {
   // Not mounted: an ordinary upload session starts instead.
   EXPECT_EQ(response.status, 202) << error_code(response);
   EXPECT_FALSE(metadata_->linked_blob(kGranted, blob)->has_value());
+}
+
+}  // namespace
+}  // namespace berth::registry
+
+namespace berth::registry {
+namespace {
+
+class DownloadGrantRegistryTest : public RoleSessionRegistryTest {
+ protected:
+  void SetUp() override {
+    RoleSessionRegistryTest::SetUp();
+    if (HasFatalFailure()) return;
+    RegistryOptions options;
+    options.download_keys = &keys_;
+    use_options(options);
+  }
+
+  std::string grant_for(std::string_view repository, const Digest& digest, std::chrono::seconds lifetime = 10min) {
+    const auto expires = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() + lifetime);
+    return *auth::seal_download_grant(keys_, repository, digest.str(), expires.time_since_epoch().count());
+  }
+
+  static std::string url(std::string_view repository, const Digest& digest, const std::string& grant) {
+    return "/v2/" + std::string(repository) + "/blobs/" + digest.str() + "?" +
+           std::string(auth::kDownloadGrantParameter) + "=" + grant;
+  }
+};
+
+TEST_F(DownloadGrantRegistryTest, AGrantReadsItsBlobWithoutOtherCredentials) {
+  const Digest digest = put_blob(kGranted, "granted bytes");
+  const std::string grant = grant_for(kGranted, digest);
+  http::Response got = call(Method::get, url(kGranted, digest, grant));
+  EXPECT_EQ(got.status, 200) << body_text(got);
+  const auto* file = std::get_if<http::FileBody>(&got.body);
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->length, std::string_view("granted bytes").size());
+  EXPECT_EQ(call(Method::head, url(kGranted, digest, grant)).status, 200);
+}
+
+TEST_F(DownloadGrantRegistryTest, AGrantOpensNothingElse) {
+  const Digest digest = put_blob(kGranted, "granted bytes");
+  const Digest other = put_blob(kGranted, "other bytes");
+  const std::string grant = grant_for(kGranted, digest);
+  EXPECT_EQ(call(Method::get, url(kGranted, other, grant)).status, 401);
+  EXPECT_EQ(call(Method::get, url(kGranted, digest, grant_for(kGranted, digest, -1s))).status, 401);
+  EXPECT_EQ(call(Method::delete_, url(kGranted, digest, grant)).status, 401);
+  const std::string manifest = "/v2/" + std::string(kGranted) + "/manifests/latest?" +
+                               std::string(auth::kDownloadGrantParameter) + "=" + grant;
+  EXPECT_EQ(call(Method::get, manifest).status, 401);
+  // A grant for a blob the repository does not hold reads nothing.
+  const Digest absent = Hasher::of("absent");
+  EXPECT_EQ(call(Method::get, url(kGranted, absent, grant_for(kGranted, absent))).status, 404);
 }
 
 }  // namespace

@@ -45,7 +45,7 @@ TEST(TagMutability, MutableWithExclusionKeepsOnlyMatchingTags) {
 
 TEST(TagMutability, TheErrorIsEcrsTagInvalid) {
   const Error error = immutable_tag("v1", "team/app");
-  EXPECT_EQ(error.code, ErrorCode::tag_invalid);
+  EXPECT_EQ(error.code, ErrorCode::tag_immutable);
   EXPECT_EQ(error.message,
             "The image tag 'v1' already exists in the 'team/app' repository and cannot be overwritten because the "
             "repository is immutable.");
