@@ -15,6 +15,7 @@
 #include "app/fsck.hpp"
 #include "app/provision_commands.hpp"
 #include "app/repository_commands.hpp"
+#include "app/access_key_commands.hpp"
 #include "app/role_commands.hpp"
 #include "app/serve.hpp"
 #include "app/settings.hpp"
@@ -163,6 +164,23 @@ int main(int argc, char** argv) {
   // --data and --config may follow the action (`berth role put role.json --data DIR`).
   for (auto* action : {role_put, role_list, role_delete}) action->fallthrough();
 
+  CommonFlags access_key_flags;
+  std::string access_key_role;
+  std::optional<std::string> access_key_role_filter;
+  std::string access_key_id;
+  int access_key_days = 90;
+  auto* access_key = app.add_subcommand("access-key", "Create, list and delete long-lived access keys bound to a role");
+  access_key->require_subcommand(1);
+  add_common_flags(*access_key, access_key_flags);
+  auto* access_key_create = access_key->add_subcommand("create", "Create a key for a role; prints its secret once");
+  access_key_create->add_option("role", access_key_role, "Role name")->required();
+  access_key_create->add_option("--expires-in-days", access_key_days, "Days until the key expires (default 90)");
+  auto* access_key_list = access_key->add_subcommand("list", "List keys: id, role, created, expiry, last use");
+  access_key_list->add_option("--role", access_key_role_filter, "Only the keys of this role");
+  auto* access_key_delete = access_key->add_subcommand("delete", "Revoke a key");
+  access_key_delete->add_option("id", access_key_id, "Access key id (AKIA...)")->required();
+  for (auto* action : {access_key_create, access_key_list, access_key_delete}) action->fallthrough();
+
   CommonFlags audit_flags;
   berth::app::AuditOptions audit_options;
   auto* audit = app.add_subcommand("audit", "Print audit events: credentials issued, pushes and deletes");
@@ -231,6 +249,7 @@ int main(int argc, char** argv) {
   const CommonFlags& flags = serve->parsed()        ? serve_flags
                              : repository->parsed() ? repository_flags
                              : role->parsed()       ? role_flags
+                             : access_key->parsed() ? access_key_flags
                              : audit->parsed()      ? audit_flags
                              : lifecycle->parsed()  ? lifecycle_flags
                              : gc->parsed()         ? gc_flags
@@ -249,6 +268,11 @@ int main(int argc, char** argv) {
   if (role_put->parsed()) return berth::app::put_role(*settings, role_file);
   if (role_list->parsed()) return berth::app::list_roles(*settings);
   if (role_delete->parsed()) return berth::app::delete_role(*settings, role_name);
+  if (access_key_create->parsed()) {
+    return berth::app::create_access_key(*settings, access_key_role, std::chrono::days(access_key_days));
+  }
+  if (access_key_list->parsed()) return berth::app::list_access_keys(*settings, access_key_role_filter);
+  if (access_key_delete->parsed()) return berth::app::delete_access_key(*settings, access_key_id);
   if (audit->parsed()) return berth::app::print_audit_events(*settings, audit_options, std::cout);
   if (lifecycle_run->parsed()) {
     return berth::app::run_lifecycle_command(*settings, lifecycle_options, std::cout, std::chrono::system_clock::now());

@@ -21,6 +21,11 @@ Result<DataStores> open_data_stores(const std::filesystem::path& data_dir) {
   return DataStores{std::move(blobs).value(), std::move(metadata).value()};
 }
 
+Result<auth::KeyRing> load_key_ring(const Settings& settings) {
+  if (!settings.keys.empty()) return auth::KeyRing::from_keys(settings.keys);
+  return auth::KeyRing::load_or_create(std::filesystem::path(settings.data_dir) / "keys");
+}
+
 std::unique_ptr<metadata::MetadataStore> open_metadata_or_report(const std::filesystem::path& data_dir) {
   auto stores = open_data_stores(data_dir);
   if (!stores.ok()) {

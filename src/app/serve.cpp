@@ -48,11 +48,6 @@ http::ServerOptions server_options(const Settings& settings, const ListenAddress
   return options;
 }
 
-Result<auth::KeyRing> load_key_ring(const Settings& settings) {
-  if (!settings.keys.empty()) return auth::KeyRing::from_keys(settings.keys);
-  return auth::KeyRing::load_or_create(std::filesystem::path(settings.data_dir) / "keys");
-}
-
 std::vector<aws::IdentityProviderConfig> identity_providers(const Settings& settings) {
   std::vector<aws::IdentityProviderConfig> configs;
   for (const auto& provider : settings.oidc_providers) {

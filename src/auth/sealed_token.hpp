@@ -23,7 +23,7 @@
 
 namespace berth::auth {
 
-enum class TokenPurpose : std::uint8_t { session = 1, registry_password = 2, blob_download = 3 };
+enum class TokenPurpose : std::uint8_t { session = 1, registry_password = 2, blob_download = 3, access_key_secret = 4 };
 
 inline constexpr std::uint8_t kSealedTokenVersion = 1;
 // Longer text is refused before decoding: honest tokens stay far below (a full session policy is

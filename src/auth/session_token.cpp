@@ -21,7 +21,6 @@ constexpr std::string_view kExpiredSession = "The security token included in the
 constexpr std::string_view kInvalidPassword = "Not Authorized";
 constexpr std::string_view kExpiredPassword = "Your authorization token has expired. Reauthenticate and try again.";
 
-constexpr std::string_view kAccessKeyPrefix = "ASIA";
 constexpr std::size_t kAccessKeySuffixLength = 16;
 constexpr std::size_t kSecretLength = 40;
 // 32 and 64 symbols: a random byte masked to 5 or 6 bits picks each one without bias.
@@ -161,12 +160,12 @@ Result<std::string> random_text(std::string_view alphabet, std::size_t length) {
 
 }  // namespace
 
-Result<SessionCredentials> issue_credentials() {
+Result<SessionCredentials> issue_credentials(std::string_view access_key_prefix) {
   Result<std::string> suffix = random_text(kBase32, kAccessKeySuffixLength);
   if (!suffix) return std::move(suffix).error();
   Result<std::string> secret = random_text(kBase64, kSecretLength);
   if (!secret) return std::move(secret).error();
-  return SessionCredentials{std::string(kAccessKeyPrefix) + *suffix, std::move(*secret)};
+  return SessionCredentials{std::string(access_key_prefix) + *suffix, std::move(*secret)};
 }
 
 Result<std::string> seal_session(const KeyRing& ring, const SessionClaims& claims) {

@@ -81,8 +81,9 @@ struct SessionCredentials {
   std::string secret_access_key;  // 40 characters of A–Z, a–z, 0–9, '+', '/'
 };
 
-// Fresh random credentials for a new session. internal only if the CSPRNG fails.
-Result<SessionCredentials> issue_credentials();
+// Fresh random credentials: for a new session, or with "AKIA" for a long-lived access key
+// (access_key.hpp). internal only if the CSPRNG fails.
+Result<SessionCredentials> issue_credentials(std::string_view access_key_prefix = "ASIA");
 
 // invalid_argument when a required field is empty, expires_at is not after issued_at, or a claim
 // outside kAuditedClaims is present; internal on an OpenSSL failure.

@@ -101,7 +101,7 @@ http::Task<Result<nlohmann::json>> EcrFrontDoor::serve(http::Request& request, E
   if (!body) co_return std::move(body).error();
   const auto now = std::chrono::system_clock::now();
   Result<auth::SessionClaims> session =
-      authenticate_signed_request(request, *body, "ecr", services_.keys, options_, now);
+      authenticate_signed_request(request, *body, "ecr", services_.keys, services_.metadata, options_, now);
   if (!session) co_return std::move(session).error();
   if (operation == nullptr) {
     co_return make_error(ErrorCode::aws_unknown_operation,

@@ -28,7 +28,10 @@ http::Response xml_response(std::string body, std::string route) {
 StsFrontDoor::StsFrontDoor(const AwsOptions& options, IdentityProviders& providers, metadata::MetadataStore& metadata,
                            const auth::KeyRing& keys, boost::asio::thread_pool& blocking,
                            metadata::AuditBatcher& audit)
-    : options_(options), keys_(keys), service_(options, providers, metadata, keys, blocking, audit) {}
+    : options_(options),
+      keys_(keys),
+      metadata_(metadata),
+      service_(options, providers, metadata, keys, blocking, audit) {}
 
 http::Task<http::Response> StsFrontDoor::handle(http::Request& request) {
   const std::string request_id = new_request_id();
@@ -94,9 +97,9 @@ http::Task<Result<http::Response>> StsFrontDoor::assume_role_with_web_identity(c
 }
 
 Result<http::Response> StsFrontDoor::get_caller_identity(const http::Request& request, std::string_view body,
-                                                         std::string_view request_id) const {
+                                                         std::string_view request_id) {
   Result<auth::SessionClaims> session =
-      authenticate_signed_request(request, body, "sts", keys_, options_, std::chrono::system_clock::now());
+      authenticate_signed_request(request, body, "sts", keys_, metadata_, options_, std::chrono::system_clock::now());
   if (!session) return std::move(session).error();
   Result<CallerIdentity> caller = caller_identity(*session, options_.account);
   if (!caller) return std::move(caller).error();

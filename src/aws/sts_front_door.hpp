@@ -33,10 +33,11 @@ class StsFrontDoor {
                                                                    const FormParams& params,
                                                                    std::string_view request_id);
   Result<http::Response> get_caller_identity(const http::Request& request, std::string_view body,
-                                             std::string_view request_id) const;
+                                             std::string_view request_id);
 
   const AwsOptions options_;
   const auth::KeyRing& keys_;
+  metadata::MetadataStore& metadata_;  // long-lived access keys
   StsService service_;
 };
 

@@ -181,6 +181,19 @@ struct GcQueueLength {
   std::uint64_t manifests = 0;
 };
 
+// A long-lived access key (auth/access_key.hpp): the secret is kept sealed under the key ring, never
+// in the clear.
+struct AccessKeyRecord {
+  std::string id;  // "AKIA" + 16 characters
+  std::string role_name;
+  std::string sealed_secret;
+  std::int64_t created_unix = 0;
+  std::int64_t expires_unix = 0;
+  std::int64_t last_used_unix = 0;  // 0 until first used
+
+  bool operator==(const AccessKeyRecord&) const = default;
+};
+
 struct AuditQuery {
   std::optional<std::string> repository;
   std::optional<std::int64_t> since_unix;  // events at or after this time
@@ -328,6 +341,19 @@ class MetadataStore {
   virtual Result<std::vector<RoleRecord>> list_roles(std::string_view after, std::size_t limit) = 0;
   // Returns false when there was no such role.
   virtual Result<bool> delete_role(std::string_view name) = 0;
+
+  // Access keys. A key belongs to a role that exists (not_found otherwise) and goes with it when the
+  // role is deleted, so a role re-created under the same name does not inherit old keys. conflict
+  // when the id is taken.
+  virtual Status put_access_key(const AccessKeyRecord& key) = 0;
+  virtual Result<std::optional<AccessKeyRecord>> get_access_key(std::string_view id) = 0;
+  // Every key (of `role_name` when given), in id order: operators' keys are few.
+  virtual Result<std::vector<AccessKeyRecord>> list_access_keys(std::optional<std::string_view> role_name) = 0;
+  // Returns false when there was no such key.
+  virtual Result<bool> delete_access_key(std::string_view id) = 0;
+  // Records that the key was used at `now_unix`; a use within `resolution` of the last recorded one
+  // writes nothing, so a busy key costs no write per request.
+  virtual Status record_access_key_use(std::string_view id, std::int64_t now_unix, std::chrono::seconds resolution) = 0;
 
   // Provisioning state. put_provisioned_repository creates the repository when missing and records
   // its declared settings, in one transaction; deleting the repository forgets the record. The

@@ -103,6 +103,21 @@ Result<std::vector<std::string>> query_names(SqliteConnection& connection, std::
   }
 }
 
+// Every row of the query, each read by `read`.
+template <typename Read, typename... Args>
+auto query_rows(SqliteConnection& connection, std::string_view sql, Read read, const Args&... args)
+    -> Result<std::vector<decltype(read(std::declval<const Statement&>()))>> {
+  auto statement = query(connection, sql, args...);
+  if (!statement.ok()) return std::move(statement).error();
+  std::vector<decltype(read(std::declval<const Statement&>()))> rows;
+  for (;;) {
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return rows;
+    rows.push_back(read(*statement));
+  }
+}
+
 Result<Digest> column_digest(const Statement& statement, int column) {
   auto digest = Digest::parse(statement.column_text(column));
   if (!digest.ok()) return make_error(ErrorCode::internal, "corrupt digest in metadata: " + digest.error().message);
@@ -943,21 +958,73 @@ Result<std::optional<RoleRecord>> SqliteMetadataStore::get_role(std::string_view
 Result<std::vector<RoleRecord>> SqliteMetadataStore::list_roles(std::string_view after, std::size_t limit) {
   return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<RoleRecord>> {
     static const std::string sql = std::string(kSelectRoles) + "WHERE name > ?1 ORDER BY name LIMIT ?2";
-    auto statement = query(connection, sql, after, sql_limit(limit));
-    if (!statement.ok()) return std::move(statement).error();
-    std::vector<RoleRecord> roles;
-    for (;;) {
-      auto row = statement->step();
-      BERTH_TRY(row);
-      if (!*row) return roles;
-      roles.push_back(role_from_row(*statement));
-    }
+    return query_rows(connection, sql, role_from_row, after, sql_limit(limit));
   });
 }
 
 Result<bool> SqliteMetadataStore::delete_role(std::string_view name) {
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return delete_rows(connection, "DELETE FROM roles WHERE name = ?1", name);
+  });
+}
+
+namespace {
+
+constexpr std::string_view kSelectAccessKeys =
+    "SELECT id, role, sealed_secret, created, expires, last_used FROM access_keys ";
+
+AccessKeyRecord access_key_from_row(const Statement& row) {
+  return AccessKeyRecord{std::string(row.column_text(0)), std::string(row.column_text(1)),
+                         std::string(row.column_text(2)), row.column_int(3),
+                         row.column_int(4),               row.column_int(5)};
+}
+
+}  // namespace
+
+Status SqliteMetadataStore::put_access_key(const AccessKeyRecord& key) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    auto role = has_row(connection, "SELECT 1 FROM roles WHERE name = ?1", std::string_view(key.role_name));
+    BERTH_TRY(role);
+    if (!*role) return make_error(ErrorCode::not_found, "no role named " + key.role_name);
+    auto taken = has_row(connection, "SELECT 1 FROM access_keys WHERE id = ?1", std::string_view(key.id));
+    BERTH_TRY(taken);
+    if (*taken) return make_error(ErrorCode::conflict, "access key id " + key.id + " is taken");
+    return execute(connection,
+                   "INSERT INTO access_keys (id, role, sealed_secret, created, expires, last_used) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                   std::string_view(key.id), std::string_view(key.role_name), std::string_view(key.sealed_secret),
+                   key.created_unix, key.expires_unix, key.last_used_unix);
+  });
+}
+
+Result<std::optional<AccessKeyRecord>> SqliteMetadataStore::get_access_key(std::string_view id) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<AccessKeyRecord>> {
+    static const std::string sql = std::string(kSelectAccessKeys) + "WHERE id = ?1";
+    auto keys = query_rows(connection, sql, access_key_from_row, id);
+    BERTH_TRY(keys);
+    if (keys->empty()) return std::optional<AccessKeyRecord>();
+    return std::optional<AccessKeyRecord>(std::move(keys->front()));
+  });
+}
+
+Result<std::vector<AccessKeyRecord>> SqliteMetadataStore::list_access_keys(std::optional<std::string_view> role_name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<AccessKeyRecord>> {
+    static const std::string sql = std::string(kSelectAccessKeys) + "WHERE ?1 IS NULL OR role = ?1 ORDER BY id";
+    return query_rows(connection, sql, access_key_from_row, role_name);
+  });
+}
+
+Result<bool> SqliteMetadataStore::delete_access_key(std::string_view id) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return delete_rows(connection, "DELETE FROM access_keys WHERE id = ?1", id);
+  });
+}
+
+Status SqliteMetadataStore::record_access_key_use(std::string_view id, std::int64_t now_unix,
+                                                  std::chrono::seconds resolution) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return execute(connection, "UPDATE access_keys SET last_used = ?2 WHERE id = ?1 AND last_used <= ?2 - ?3", id,
+                   now_unix, static_cast<std::int64_t>(resolution.count()));
   });
 }
 

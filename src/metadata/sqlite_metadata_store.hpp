@@ -87,6 +87,12 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::vector<RoleRecord>> list_roles(std::string_view after, std::size_t limit) override;
   Result<bool> delete_role(std::string_view name) override;
 
+  Status put_access_key(const AccessKeyRecord& key) override;
+  Result<std::optional<AccessKeyRecord>> get_access_key(std::string_view id) override;
+  Result<std::vector<AccessKeyRecord>> list_access_keys(std::optional<std::string_view> role_name) override;
+  Result<bool> delete_access_key(std::string_view id) override;
+  Status record_access_key_use(std::string_view id, std::int64_t now_unix, std::chrono::seconds resolution) override;
+
   Result<std::vector<ImageRecord>> list_images(std::string_view repository, std::string_view after_digest,
                                                std::size_t limit) override;
 

@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 6> kMigrations = {
+constexpr std::array<const char*, 7> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -172,6 +172,18 @@ END;
 INSERT INTO gc_blob_reviews (digest, unreferenced)
 SELECT DISTINCT digest, unixepoch() FROM repository_blobs
 WHERE digest NOT IN (SELECT child_digest FROM manifest_references);
+)sql",
+    // Long-lived access keys (auth/access_key.hpp). A key goes with its role.
+    R"sql(
+CREATE TABLE access_keys (
+  id            TEXT PRIMARY KEY,
+  role          TEXT NOT NULL REFERENCES roles(name) ON DELETE CASCADE,
+  sealed_secret TEXT NOT NULL,
+  created       INTEGER NOT NULL,
+  expires       INTEGER NOT NULL,
+  last_used     INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX access_keys_by_role ON access_keys(role);
 )sql",
 };
 

@@ -78,8 +78,10 @@ class Credentials:
     expiration: str
 
     def env(self, base: dict) -> dict:
-        return dict(base, AWS_ACCESS_KEY_ID=self.access_key_id, AWS_SECRET_ACCESS_KEY=self.secret_access_key,
-                    AWS_SESSION_TOKEN=self.session_token)
+        env = dict(base, AWS_ACCESS_KEY_ID=self.access_key_id, AWS_SECRET_ACCESS_KEY=self.secret_access_key)
+        if self.session_token:  # a long-lived access key has none
+            env["AWS_SESSION_TOKEN"] = self.session_token
+        return env
 
 
 class KeylessSetup:
@@ -160,13 +162,15 @@ class KeylessSetup:
         return boto3.client("sts", endpoint_url=self.url, region_name=REGION,
                             aws_access_key_id=credentials.access_key_id,
                             aws_secret_access_key=credentials.secret_access_key,
-                            aws_session_token=credentials.session_token, config=Config(retries={"max_attempts": 1}))
+                            aws_session_token=credentials.session_token or None,
+                            config=Config(retries={"max_attempts": 1}))
 
     def ecr_client(self, credentials: Credentials):
         return boto3.client("ecr", endpoint_url=self.url, region_name=REGION,
                             aws_access_key_id=credentials.access_key_id,
                             aws_secret_access_key=credentials.secret_access_key,
-                            aws_session_token=credentials.session_token, config=Config(retries={"max_attempts": 1}))
+                            aws_session_token=credentials.session_token or None,
+                            config=Config(retries={"max_attempts": 1}))
 
     def github_credentials(self, role="example-github", **claims) -> Credentials:
         token = self.issuer.github_token(**claims)

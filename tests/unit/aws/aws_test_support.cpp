@@ -49,7 +49,7 @@ void sign(TestRequest& test, const SigningCredentials& credentials, std::string_
   const std::string amz_date =
       fmt::format("{:%Y%m%dT%H%M%SZ}", fmt::gmtime(std::chrono::system_clock::to_time_t(seconds)));
   request.headers.set("X-Amz-Date", amz_date);
-  request.headers.set("X-Amz-Security-Token", credentials.session_token);
+  if (!credentials.session_token.empty()) request.headers.set("X-Amz-Security-Token", credentials.session_token);
 
   auth::ParsedAuthorization parsed;
   parsed.credential = {credentials.access_key_id, amz_date.substr(0, 8), std::string(region), std::string(service)};

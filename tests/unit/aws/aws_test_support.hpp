@@ -54,7 +54,8 @@ struct SigningCredentials {
   std::string session_token;
 };
 
-// Adds X-Amz-Date and X-Amz-Security-Token, then an Authorization header over every header present.
+// Adds X-Amz-Date and (unless the credentials are a long-lived key's, without a token)
+// X-Amz-Security-Token, then an Authorization header over every header present.
 void sign(TestRequest& request, const SigningCredentials& credentials, std::string_view region,
           std::string_view service, std::chrono::system_clock::time_point at);
 

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include "auth/access_key.hpp"
 #include "auth/auth_fixtures.hpp"
 #include "aws/aws_test_support.hpp"
+#include "metadata/sqlite_metadata_store.hpp"
+#include "storage/scoped_temp_dir.hpp"
 
 namespace berth::aws {
 namespace {
@@ -43,6 +46,9 @@ class SignedRequestTest : public ::testing::Test {
  protected:
   SignedRequestTest() : ring_(*auth::RingKey::from_bytes(std::string(32, 'k'))) {
     options_.account = {"123456789012", "eu-west-2"};
+    auto store = metadata::SqliteMetadataStore::open(dir_.path() / "berth.db");
+    EXPECT_TRUE(store.ok());
+    store_ = std::move(*store);
   }
 
   TestRequest botocore_request(std::string body = std::string(kBody)) {
@@ -78,7 +84,7 @@ class SignedRequestTest : public ::testing::Test {
 
   Result<auth::SessionClaims> authenticate(const TestRequest& request, std::chrono::system_clock::time_point now,
                                            std::string_view service = "sts") {
-    return authenticate_signed_request(request.request, request.body_text, service, ring_, options_, now);
+    return authenticate_signed_request(request.request, request.body_text, service, ring_, *store_, options_, now);
   }
 
   Error refusal(const TestRequest& request, std::chrono::system_clock::time_point now) {
@@ -90,6 +96,17 @@ class SignedRequestTest : public ::testing::Test {
     return session.error();
   }
 
+  // A long-lived key of a stored role, created at `created` for a day.
+  auth::IssuedAccessKey stored_key(std::chrono::sys_seconds created) {
+    EXPECT_TRUE(store_->put_role({"operator", R"({"Version":"2012-10-17","Statement":[]})", "[]", 3600, 0, 0}).ok());
+    Result<auth::IssuedAccessKey> key = auth::issue_access_key(ring_, "operator", created, 24h);
+    EXPECT_TRUE(key.ok());
+    EXPECT_TRUE(store_->put_access_key(key->record).ok());
+    return *key;
+  }
+
+  berth::test::ScopedTempDir dir_;
+  std::unique_ptr<metadata::SqliteMetadataStore> store_;
   auth::KeyRing ring_;
   AwsOptions options_;
   const std::chrono::system_clock::time_point now_ = kIssued + 10min;
@@ -183,6 +200,45 @@ TEST_F(SignedRequestTest, TamperedSignatureDoesNotMatch) {
   authorization.back() = authorization.back() == '0' ? '1' : '0';
   request.request.headers.set("Authorization", authorization);
   EXPECT_EQ(refusal(request, now_).code, ErrorCode::aws_signature_does_not_match);
+}
+
+TEST_F(SignedRequestTest, ALongLivedKeyActsAsItsRole) {
+  const auth::IssuedAccessKey key = stored_key(kIssued);
+  const SigningCredentials credentials{key.record.id, key.secret_access_key, ""};
+  Result<auth::SessionClaims> session = authenticate(signed_request(credentials, now_), now_);
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  EXPECT_EQ(session->role_arn, "arn:aws:iam::123456789012:role/operator");
+  EXPECT_EQ(session->access_key_id, key.record.id);
+  EXPECT_EQ(session->role_session_name, key.record.id);
+  EXPECT_EQ(session->issued_at, std::chrono::floor<std::chrono::seconds>(now_));
+  auto recorded = store_->get_access_key(key.record.id);
+  ASSERT_TRUE(recorded.ok() && recorded->has_value());
+  EXPECT_EQ((*recorded)->last_used_unix, std::chrono::floor<std::chrono::seconds>(now_).time_since_epoch().count());
+}
+
+TEST_F(SignedRequestTest, ALongLivedKeyIsRefusedOnceRevokedOrExpiredOrWithTheWrongSecret) {
+  const auth::IssuedAccessKey key = stored_key(kIssued);
+  const SigningCredentials wrong{key.record.id, std::string(40, 'x'), ""};
+  EXPECT_EQ(refusal(signed_request(wrong, now_), now_).code, ErrorCode::aws_signature_does_not_match);
+  const SigningCredentials right{key.record.id, key.secret_access_key, ""};
+  const auto expired = kIssued + 25h;
+  EXPECT_EQ(refusal(signed_request(right, expired), expired).code, ErrorCode::aws_invalid_client_token_id);
+  ASSERT_TRUE(store_->delete_access_key(key.record.id).ok());
+  EXPECT_EQ(refusal(signed_request(right, now_), now_).code, ErrorCode::aws_invalid_client_token_id);
+  // A session's key id without its token is no long-lived key.
+  const SigningCredentials tokenless{"ASIAABCDEFGHIJKLMNOP", std::string(40, 'x'), ""};
+  EXPECT_EQ(refusal(signed_request(tokenless, now_), now_).code, ErrorCode::aws_invalid_client_token_id);
+}
+
+TEST_F(SignedRequestTest, ASealedSecretOpensForItsOwnKeyAlone) {
+  const auth::IssuedAccessKey first = stored_key(kIssued);
+  Result<auth::IssuedAccessKey> second = auth::issue_access_key(ring_, "operator", kIssued, 24h);
+  ASSERT_TRUE(second.ok());
+  metadata::AccessKeyRecord swapped = second->record;
+  swapped.sealed_secret = first.record.sealed_secret;
+  ASSERT_TRUE(store_->put_access_key(swapped).ok());
+  const SigningCredentials credentials{swapped.id, first.secret_access_key, ""};
+  EXPECT_EQ(refusal(signed_request(credentials, now_), now_).code, ErrorCode::aws_invalid_client_token_id);
 }
 
 }  // namespace

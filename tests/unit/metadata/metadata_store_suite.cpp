@@ -235,6 +235,50 @@ TEST_P(MetadataStoreSuite, DeletesRoles) {
   EXPECT_EQ(role_names(*store_->list_roles("", 100)), Names{"keep"});
 }
 
+AccessKeyRecord access_key(std::string id, std::string role_name) {
+  return AccessKeyRecord{std::move(id), std::move(role_name), "sealed-" + std::string(4, 'x'), 100, 200, 0};
+}
+
+TEST_P(MetadataStoreSuite, StoresAccessKeysOfExistingRoles) {
+  ASSERT_TRUE(store_->put_role(role("operator", "{}")).ok());
+  ASSERT_TRUE(store_->put_role(role("auditor", "{}")).ok());
+  EXPECT_EQ(store_->put_access_key(access_key("AKIAB", "nobody")).error().code, ErrorCode::not_found);
+  ASSERT_TRUE(store_->put_access_key(access_key("AKIAB", "operator")).ok());
+  ASSERT_TRUE(store_->put_access_key(access_key("AKIAA", "auditor")).ok());
+  EXPECT_EQ(store_->put_access_key(access_key("AKIAB", "auditor")).error().code, ErrorCode::conflict);
+
+  auto stored = store_->get_access_key("AKIAB");
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(**stored, access_key("AKIAB", "operator"));
+  EXPECT_FALSE(store_->get_access_key("AKIAC")->has_value());
+  const auto ids = [](const std::vector<AccessKeyRecord>& keys) {
+    Names names;
+    for (const auto& key : keys) names.push_back(key.id);
+    return names;
+  };
+  EXPECT_EQ(ids(*store_->list_access_keys(std::nullopt)), (Names{"AKIAA", "AKIAB"}));
+  EXPECT_EQ(ids(*store_->list_access_keys("operator")), Names{"AKIAB"});
+
+  EXPECT_TRUE(*store_->delete_access_key("AKIAA"));
+  EXPECT_FALSE(*store_->delete_access_key("AKIAA"));
+  // A deleted role takes its keys: a role re-created under its name inherits none.
+  ASSERT_TRUE(*store_->delete_role("operator"));
+  EXPECT_FALSE(store_->get_access_key("AKIAB")->has_value());
+}
+
+TEST_P(MetadataStoreSuite, RecordsAnAccessKeysUseOncePerResolution) {
+  ASSERT_TRUE(store_->put_role(role("operator", "{}")).ok());
+  ASSERT_TRUE(store_->put_access_key(access_key("AKIAB", "operator")).ok());
+  const auto last_used = [&] { return (*store_->get_access_key("AKIAB"))->last_used_unix; };
+  ASSERT_TRUE(store_->record_access_key_use("AKIAB", 1000, std::chrono::seconds(60)).ok());
+  EXPECT_EQ(last_used(), 1000);
+  ASSERT_TRUE(store_->record_access_key_use("AKIAB", 1030, std::chrono::seconds(60)).ok());
+  EXPECT_EQ(last_used(), 1000);
+  ASSERT_TRUE(store_->record_access_key_use("AKIAB", 1060, std::chrono::seconds(60)).ok());
+  EXPECT_EQ(last_used(), 1060);
+  EXPECT_TRUE(store_->record_access_key_use("AKIAX", 1060, std::chrono::seconds(60)).ok());
+}
+
 TEST_P(MetadataStoreSuite, LinksBlobsPerRepository) {
   Digest layer = blob("layer");
   EXPECT_EQ(*store_->known_blob(layer), std::nullopt);
