@@ -8,9 +8,11 @@
 #include "aws/ecr_batch_get_image.hpp"
 #include "aws/ecr_image_deletion.hpp"
 #include "aws/ecr_images.hpp"
+#include "aws/ecr_lifecycle_policies.hpp"
 #include "aws/ecr_login.hpp"
 #include "aws/ecr_repositories.hpp"
 #include "aws/ecr_repository_admin.hpp"
+#include "aws/ecr_resource_tags.hpp"
 #include "aws/signed_request.hpp"
 #include "common/offload.hpp"
 
@@ -35,7 +37,7 @@ Result<EcrOutput> reading(EcrServices& services, const EcrCall& call, std::strin
   return EcrOutput{std::move(*document), {}};
 }
 
-constexpr std::array<OperationEntry, 9> kOperations{{
+constexpr std::array<OperationEntry, 18> kOperations{{
     {"GetAuthorizationToken", "ecr_get_authorization_token", &get_authorization_token},
     {"DescribeRepositories", "ecr_describe_repositories", &reading<&describe_repositories>},
     {"DescribeImages", "ecr_describe_images", &reading<&describe_images>},
@@ -45,6 +47,15 @@ constexpr std::array<OperationEntry, 9> kOperations{{
     {"DeleteRepository", "ecr_delete_repository", &delete_repository},
     {"PutImageTagMutability", "ecr_put_image_tag_mutability", &put_image_tag_mutability},
     {"BatchDeleteImage", "ecr_batch_delete_image", &batch_delete_image},
+    {"PutImageScanningConfiguration", "ecr_put_image_scanning_configuration", &put_image_scanning_configuration},
+    {"PutLifecyclePolicy", "ecr_put_lifecycle_policy", &put_lifecycle_policy},
+    {"GetLifecyclePolicy", "ecr_get_lifecycle_policy", &reading<&get_lifecycle_policy>},
+    {"DeleteLifecyclePolicy", "ecr_delete_lifecycle_policy", &delete_lifecycle_policy},
+    {"StartLifecyclePolicyPreview", "ecr_start_lifecycle_policy_preview", &reading<&start_lifecycle_policy_preview>},
+    {"GetLifecyclePolicyPreview", "ecr_get_lifecycle_policy_preview", &reading<&get_lifecycle_policy_preview>},
+    {"TagResource", "ecr_tag_resource", &tag_resource},
+    {"UntagResource", "ecr_untag_resource", &untag_resource},
+    {"ListTagsForResource", "ecr_list_tags_for_resource", &reading<&list_tags_for_resource>},
 }};
 
 const OperationEntry& operation_for(std::optional<std::string_view> target) {
