@@ -202,6 +202,16 @@ Result<std::vector<RepositoryRecord>> repositories_from(Statement& statement) {
   }
 }
 
+Result<std::optional<RepositoryRecord>> find_repository(SqliteConnection& connection, std::string_view name) {
+  static const std::string sql = std::string(kSelectRepositories) + "WHERE name = ?1";
+  auto statement = query(connection, sql, name);
+  if (!statement.ok()) return std::move(statement).error();
+  auto found = repositories_from(*statement);
+  if (!found.ok()) return std::move(found).error();
+  if (found->empty()) return std::optional<RepositoryRecord>();
+  return std::optional<RepositoryRecord>(std::move(found->front()));
+}
+
 // The columns lifecycle_policies reads, in its order; callers append their conditions with AND.
 const std::string kSelectLifecyclePolicies =
     "SELECT name, lifecycle_policy, lifecycle_evaluated FROM repositories WHERE lifecycle_policy IS NOT NULL ";
@@ -306,15 +316,7 @@ Result<bool> SqliteMetadataStore::add_repository(std::string_view name, const Re
 }
 
 Result<std::optional<RepositoryRecord>> SqliteMetadataStore::get_repository(std::string_view name) {
-  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<RepositoryRecord>> {
-    static const std::string sql = std::string(kSelectRepositories) + "WHERE name = ?1";
-    auto statement = query(connection, sql, name);
-    if (!statement.ok()) return std::move(statement).error();
-    auto found = repositories_from(*statement);
-    if (!found.ok()) return std::move(found).error();
-    if (found->empty()) return std::optional<RepositoryRecord>();
-    return std::optional<RepositoryRecord>(std::move(found->front()));
-  });
+  return with_connection(pool_, [&](SqliteConnection& connection) { return find_repository(connection, name); });
 }
 
 Result<bool> SqliteMetadataStore::set_tag_mutability(std::string_view name, TagMutability mutability,
@@ -330,13 +332,10 @@ Result<bool> SqliteMetadataStore::set_tag_mutability(std::string_view name, TagM
 Result<std::optional<RepositorySettings>> SqliteMetadataStore::update_repository_settings(
     std::string_view name, const std::function<Status(RepositorySettings&)>& change) {
   return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::optional<RepositorySettings>> {
-    static const std::string sql = std::string(kSelectRepositories) + "WHERE name = ?1";
-    auto statement = query(connection, sql, name);
-    if (!statement.ok()) return std::move(statement).error();
-    auto found = repositories_from(*statement);
+    auto found = find_repository(connection, name);
     if (!found.ok()) return std::move(found).error();
-    if (found->empty()) return std::optional<RepositorySettings>();
-    RepositorySettings settings = std::move(found->front().settings);
+    if (!found->has_value()) return std::optional<RepositorySettings>();
+    RepositorySettings settings = std::move((*found)->settings);
     BERTH_TRY(change(settings));
     BERTH_TRY(execute(connection,
                       "UPDATE repositories SET tag_mutability = ?2, tag_mutability_exclusions = ?3, "
