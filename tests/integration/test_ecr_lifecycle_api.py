@@ -10,9 +10,9 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from keyless import ACCOUNT, REGION
+from keyless import ACCOUNT, REGION, KeylessSetup, github_trust
 from keyless import issuer, keyless  # noqa: F401 (fixtures)
-from test_ecr_control_plane import admin, aws_error, registry_client  # noqa: F401 (admin is a fixture)
+from test_ecr_control_plane import ADMIN_POLICY, admin, aws_error, registry_client  # noqa: F401 (admin is a fixture)
 
 # Keeps the newest image tagged v*.
 POLICY = json.dumps({"rules": [
@@ -68,6 +68,27 @@ def test_a_policy_put_through_the_api_expires_images_on_lifecycle_run(keyless, a
     assert "LifecyclePolicyNotFoundException" in aws_error(keyless, admin, "ecr", "delete-lifecycle-policy",
                                                            "--repository-name", "platform/app")
     assert "platform/app" not in keyless.berth("lifecycle", "run").stdout.decode()
+
+
+def test_serve_applies_a_policy_put_through_the_api_on_its_schedule(tmp_path, issuer, berth_factory):  # noqa: F811
+    scheduled = KeylessSetup(tmp_path, issuer)
+    scheduled.config.write_text(scheduled.config.read_text() + "lifecycle {\n  interval_seconds = 1\n}\n")
+    scheduled.provision()
+    scheduled.put_role("platform-admin", github_trust(issuer, ["ministryofjustice/example-repository"]), ADMIN_POLICY)
+    scheduled.start(berth_factory)
+    credentials = scheduled.github_credentials(role="platform-admin")
+    ecr = scheduled.ecr_client(credentials)
+    ecr.create_repository(repositoryName="platform/scheduled")
+    client, pushed = push_releases(scheduled, credentials, "platform/scheduled", 2)
+    ecr.put_lifecycle_policy(repositoryName="platform/scheduled", lifecyclePolicyText=POLICY)
+
+    old = f"{scheduled.url}/v2/platform/scheduled/manifests/{pushed[0].digest}"
+    deadline = time.monotonic() + 15
+    while client.session.get(old).status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert client.session.get(old).status_code == 404
+    assert client.session.get(f"{scheduled.url}/v2/platform/scheduled/tags/list").json()["tags"] == ["v2"]
+    assert "lastEvaluatedAt" in ecr.get_lifecycle_policy(repositoryName="platform/scheduled")
 
 
 def test_policy_errors(keyless, admin):
