@@ -9,8 +9,6 @@
 namespace berth::aws::test {
 namespace {
 
-using namespace std::chrono_literals;
-
 constexpr std::string_view kLifecyclePolicy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
     "Action":["ecr:PutLifecyclePolicy","ecr:GetLifecyclePolicy","ecr:DeleteLifecyclePolicy",
               "ecr:StartLifecyclePolicyPreview","ecr:GetLifecyclePolicyPreview"],
@@ -35,8 +33,7 @@ class EcrLifecyclePoliciesTest : public EcrTest {
   }
 
   http::Response as_admin(std::string_view operation, const nlohmann::json& body) {
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    return call(operation, body.dump(), session_of("admin", now - 1min));
+    return call(operation, body.dump(), fresh_session("admin"));
   }
 };
 

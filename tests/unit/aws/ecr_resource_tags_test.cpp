@@ -8,8 +8,6 @@
 namespace berth::aws::test {
 namespace {
 
-using namespace std::chrono_literals;
-
 constexpr std::string_view kTaggerPolicy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
     "Action":["ecr:TagResource","ecr:UntagResource","ecr:ListTagsForResource",
               "ecr:PutImageScanningConfiguration","ecr:DescribeRepositories"],
@@ -32,8 +30,7 @@ class EcrResourceTagsTest : public EcrTest {
   }
 
   http::Response as_tagger(std::string_view operation, const nlohmann::json& body) {
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    return call(operation, body.dump(), session_of("tagger", now - 1min));
+    return call(operation, body.dump(), fresh_session("tagger"));
   }
 
   nlohmann::json listed() {
