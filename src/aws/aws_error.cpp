@@ -101,6 +101,12 @@ AwsMapping aws_mapping(ErrorCode code) {
       return {400, "ValidationError", 400, "InvalidTagParameterException"};
     case ErrorCode::aws_too_many_tags:
       return {400, "ValidationError", 400, "TooManyTagsException"};
+    case ErrorCode::aws_lifecycle_policy_not_found:
+      return {400, "ValidationError", 400, "LifecyclePolicyNotFoundException"};
+    case ErrorCode::aws_lifecycle_policy_preview_not_found:
+      return {400, "ValidationError", 400, "LifecyclePolicyPreviewNotFoundException"};
+    case ErrorCode::aws_validation_exception:
+      return {400, "ValidationError", 400, "ValidationException"};
     case ErrorCode::aws_unknown_operation:
       return {400, "InvalidAction", 400, "UnknownOperationException"};
     case ErrorCode::payload_too_large:

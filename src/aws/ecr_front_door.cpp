@@ -10,10 +10,12 @@
 #include "aws/ecr_images.hpp"
 #include "aws/ecr_layer_uploads.hpp"
 #include "aws/ecr_layers.hpp"
+#include "aws/ecr_lifecycle_policies.hpp"
 #include "aws/ecr_login.hpp"
 #include "aws/ecr_put_image.hpp"
 #include "aws/ecr_repositories.hpp"
 #include "aws/ecr_repository_admin.hpp"
+#include "aws/ecr_resource_tags.hpp"
 #include "aws/signed_request.hpp"
 #include "common/offload.hpp"
 
@@ -39,7 +41,7 @@ Result<EcrOutput> reading(EcrServices& services, const EcrCall& call, std::strin
   return EcrOutput{std::move(*document), {}};
 }
 
-constexpr std::array<OperationEntry, 15> kOperations{{
+constexpr std::array<OperationEntry, 24> kOperations{{
     {"GetAuthorizationToken", "ecr_get_authorization_token", &get_authorization_token},
     {"DescribeRepositories", "ecr_describe_repositories", &reading<&describe_repositories>},
     {"DescribeImages", "ecr_describe_images", &reading<&describe_images>},
@@ -55,6 +57,15 @@ constexpr std::array<OperationEntry, 15> kOperations{{
     {"InitiateLayerUpload", "ecr_initiate_layer_upload", &reading<&initiate_layer_upload>},
     {"UploadLayerPart", "ecr_upload_layer_part", &reading<&upload_layer_part>, true},
     {"CompleteLayerUpload", "ecr_complete_layer_upload", &reading<&complete_layer_upload>},
+    {"PutImageScanningConfiguration", "ecr_put_image_scanning_configuration", &put_image_scanning_configuration},
+    {"PutLifecyclePolicy", "ecr_put_lifecycle_policy", &put_lifecycle_policy},
+    {"GetLifecyclePolicy", "ecr_get_lifecycle_policy", &reading<&get_lifecycle_policy>},
+    {"DeleteLifecyclePolicy", "ecr_delete_lifecycle_policy", &delete_lifecycle_policy},
+    {"StartLifecyclePolicyPreview", "ecr_start_lifecycle_policy_preview", &reading<&start_lifecycle_policy_preview>},
+    {"GetLifecyclePolicyPreview", "ecr_get_lifecycle_policy_preview", &reading<&get_lifecycle_policy_preview>},
+    {"TagResource", "ecr_tag_resource", &tag_resource},
+    {"UntagResource", "ecr_untag_resource", &untag_resource},
+    {"ListTagsForResource", "ecr_list_tags_for_resource", &reading<&list_tags_for_resource>},
 }};
 
 const OperationEntry& operation_for(std::optional<std::string_view> target) {

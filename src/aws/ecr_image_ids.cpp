@@ -42,6 +42,29 @@ Result<std::optional<std::vector<ImageId>>> read_image_ids(const EcrJsonInput& i
   return std::optional<std::vector<ImageId>>(std::move(ids));
 }
 
+Result<TagStatus> read_tag_status(const EcrJsonInput& filter) {
+  Result<std::optional<std::string>> tag_status = filter.string("tagStatus");
+  if (!tag_status) return std::move(tag_status).error();
+  if (*tag_status == "TAGGED") return TagStatus::tagged;
+  if (*tag_status == "UNTAGGED") return TagStatus::untagged;
+  if (tag_status->has_value() && **tag_status != "ANY") {
+    return filter.invalid("tagStatus", "Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]");
+  }
+  return TagStatus::any;
+}
+
+bool tag_status_matches(TagStatus status, const std::vector<std::string>& tags) {
+  switch (status) {
+    case TagStatus::tagged:
+      return !tags.empty();
+    case TagStatus::untagged:
+      return tags.empty();
+    case TagStatus::any:
+      return true;
+  }
+  return true;
+}
+
 Result<std::variant<Digest, ImageFailure>> resolve_image_id(metadata::MetadataStore& metadata,
                                                             std::string_view repository, const ImageId& id) {
   using Resolved = std::variant<Digest, ImageFailure>;

@@ -32,6 +32,13 @@ struct ImageId {
 Result<std::optional<std::vector<ImageId>>> read_image_ids(const EcrJsonInput& input, std::size_t min_items,
                                                            std::size_t max_items);
 
+// ECR's `TagStatus` filter (interfaces.md §6.2).
+enum class TagStatus { tagged, untagged, any };
+
+// The `tagStatus` member of a `filter` object: TAGGED, UNTAGGED or ANY (the default).
+Result<TagStatus> read_tag_status(const EcrJsonInput& filter);
+bool tag_status_matches(TagStatus status, const std::vector<std::string>& tags);
+
 // Why an identifier names no image: an ECR ImageFailureCode and its reason.
 struct ImageFailure {
   std::string_view code;  // "ImageNotFound", "InvalidImageDigest", ...

@@ -15,23 +15,12 @@ constexpr std::size_t kMaxImageIds = 100;
 // Between the digest and the tag in a ListImages position; neither can contain a space.
 constexpr char kTagSeparator = ' ';
 
-enum class TagStatus { tagged, untagged, any };
-
 struct ImageFilter {
   TagStatus tag_status = TagStatus::any;
   bool archived = false;
 
   bool matches(const metadata::ImageRecord& image) const {
-    if (archived) return false;
-    switch (tag_status) {
-      case TagStatus::tagged:
-        return !image.tags.empty();
-      case TagStatus::untagged:
-        return image.tags.empty();
-      case TagStatus::any:
-        return true;
-    }
-    return true;
+    return !archived && tag_status_matches(tag_status, image.tags);
   }
 };
 
@@ -41,15 +30,9 @@ Result<ImageFilter> read_image_filter(const EcrJsonInput& input) {
   if (!object) return std::move(object).error();
   if (!object->has_value()) return filter;
   const EcrJsonInput& members = **object;
-  Result<std::optional<std::string>> tag_status = members.string("tagStatus");
+  Result<TagStatus> tag_status = read_tag_status(members);
   if (!tag_status) return std::move(tag_status).error();
-  if (*tag_status == "TAGGED") {
-    filter.tag_status = TagStatus::tagged;
-  } else if (*tag_status == "UNTAGGED") {
-    filter.tag_status = TagStatus::untagged;
-  } else if (tag_status->has_value() && **tag_status != "ANY") {
-    return members.invalid("tagStatus", "Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]");
-  }
+  filter.tag_status = *tag_status;
   Result<std::optional<std::string>> image_status = members.string("imageStatus");
   if (!image_status) return std::move(image_status).error();
   if (*image_status == "ARCHIVED" || *image_status == "ACTIVATING") {

@@ -1,19 +1,15 @@
 #include "aws/ecr_repository_admin.hpp"
 
 #include <algorithm>
-#include <limits>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "aws/ecr_repositories.hpp"
+#include "aws/ecr_resource_tags.hpp"
 
 namespace berth::aws {
 namespace {
 
-constexpr std::size_t kMaxTags = 50;  // ECR's quota of resource tags per repository
-constexpr std::size_t kMaxTagKey = 128;
-constexpr std::size_t kMaxTagValue = 256;
 constexpr std::size_t kMaxFilters = 5;
 constexpr std::size_t kMaxFilter = 128;
 
@@ -87,39 +83,14 @@ Result<std::optional<TagMutabilitySetting>> read_tag_mutability(const EcrJsonInp
   return std::optional<TagMutabilitySetting>(std::move(setting));
 }
 
-Error invalid_tag(std::string message) { return make_error(ErrorCode::aws_invalid_tag_parameter, std::move(message)); }
-
-Result<std::vector<std::pair<std::string, std::string>>> read_tags(const EcrJsonInput& input) {
-  Result<std::optional<std::vector<EcrJsonInput>>> entries =
-      input.objects("tags", {"Key", "Value"}, 0, std::numeric_limits<std::size_t>::max());
-  if (!entries) return std::move(entries).error();
-  std::vector<std::pair<std::string, std::string>> tags;
-  if (!entries->has_value()) return tags;
-  if ((*entries)->size() > kMaxTags) {
-    return make_error(ErrorCode::aws_too_many_tags, "A repository can have at most 50 tags");
-  }
-  std::set<std::string, std::less<>> keys;
-  for (const EcrJsonInput& entry : **entries) {
-    Result<std::string> key = entry.required_string("Key");
-    if (!key) return invalid_tag(key.error().message);
-    Result<std::string> value = entry.required_string("Value");
-    if (!value) return invalid_tag(value.error().message);
-    if (key->empty() || key->size() > kMaxTagKey) return invalid_tag("Tag keys must have length between 1 and 128");
-    if (value->size() > kMaxTagValue) return invalid_tag("Tag values must have length at most 256");
-    if (key->starts_with("aws:")) return invalid_tag("Tag keys starting with 'aws:' are reserved for AWS use");
-    if (!keys.insert(*key).second) return invalid_tag("Tag key '" + *key + "' is given more than once");
-    tags.emplace_back(std::move(*key), std::move(*value));
-  }
-  return tags;
-}
-
-Result<bool> read_scan_on_push(const EcrJsonInput& input) {
+// `imageScanningConfiguration.scanOnPush`, false when absent; nullopt without the configuration.
+Result<std::optional<bool>> read_scan_on_push(const EcrJsonInput& input) {
   Result<std::optional<EcrJsonInput>> scanning = input.object("imageScanningConfiguration", {"scanOnPush"});
   if (!scanning) return std::move(scanning).error();
-  if (!scanning->has_value()) return false;
+  if (!scanning->has_value()) return std::optional<bool>();
   Result<std::optional<bool>> scan_on_push = (*scanning)->boolean("scanOnPush");
   if (!scan_on_push) return std::move(scan_on_push).error();
-  return scan_on_push->value_or(false);
+  return std::optional<bool>(scan_on_push->value_or(false));
 }
 
 Status check_encryption(const EcrJsonInput& input) {
@@ -163,11 +134,11 @@ Result<EcrOutput> create_repository(EcrServices& services, const EcrCall& call, 
     settings.tag_mutability = (*mutability)->mutability;
     settings.tag_mutability_exclusions = std::move((*mutability)->exclusions);
   }
-  Result<bool> scan_on_push = read_scan_on_push(*input);
+  Result<std::optional<bool>> scan_on_push = read_scan_on_push(*input);
   if (!scan_on_push) return std::move(scan_on_push).error();
-  settings.scan_on_push = *scan_on_push;
+  settings.scan_on_push = scan_on_push->value_or(false);
   BERTH_TRY(check_encryption(*input));
-  Result<std::vector<std::pair<std::string, std::string>>> tags = read_tags(*input);
+  Result<ResourceTags> tags = read_resource_tags(*input);
   if (!tags) return std::move(tags).error();
   settings.tags = std::move(*tags);
 
@@ -232,6 +203,30 @@ Result<EcrOutput> put_image_tag_mutability(EcrServices& services, const EcrCall&
   metadata::AuditEvent event = change_event(call, "ecr:PutImageTagMutability", *name);
   event.reference = tag_mutability_name((*setting)->mutability);
   return EcrOutput{std::move(output), {std::move(event)}};
+}
+
+Result<EcrOutput> put_image_scanning_configuration(EcrServices& services, const EcrCall& call,
+                                                   std::string_view body) {
+  Result<EcrJsonInput> input =
+      EcrJsonInput::parse(body, {"registryId", "repositoryName", "imageScanningConfiguration"});
+  if (!input) return std::move(input).error();
+  Result<std::string> name = open_repository(services, call, *input, "ecr:PutImageScanningConfiguration");
+  if (!name) return std::move(name).error();
+  Result<std::optional<bool>> scan_on_push = read_scan_on_push(*input);
+  if (!scan_on_push) return std::move(scan_on_push).error();
+  if (!scan_on_push->has_value()) return input->invalid("imageScanningConfiguration", "Member must not be null");
+
+  Result<std::optional<metadata::RepositorySettings>> updated = services.metadata.update_repository_settings(
+      *name, [&](metadata::RepositorySettings& settings) {
+        settings.scan_on_push = **scan_on_push;
+        return Status{};
+      });
+  if (!updated) return std::move(updated).error();
+  if (!updated->has_value()) return repository_not_found(services, *name);
+  return EcrOutput{nlohmann::json{{"registryId", services.options.account.account_id},
+                                  {"repositoryName", *name},
+                                  {"imageScanningConfiguration", {{"scanOnPush", **scan_on_push}}}},
+                   {change_event(call, "ecr:PutImageScanningConfiguration", *name)}};
 }
 
 }  // namespace berth::aws

@@ -1,5 +1,5 @@
-// ECR's repository control plane (interfaces.md §6.3): CreateRepository, DeleteRepository and
-// PutImageTagMutability, each authorised per repository (ecr:CreateRepository, ...) and audited.
+// ECR's repository control plane (interfaces.md §6.3): CreateRepository, DeleteRepository,
+// PutImageTagMutability and PutImageScanningConfiguration, each authorised per repository (ecr:CreateRepository, ...) and audited.
 //
 // Settings are stored through the MetadataStore (metadata::RepositorySettings); the registry's
 // manifest PUT enforces the tag mutability (registry/tag_mutability.hpp). Encryption is accepted
@@ -16,5 +16,8 @@ namespace berth::aws {
 Result<EcrOutput> create_repository(EcrServices& services, const EcrCall& call, std::string_view body);
 Result<EcrOutput> delete_repository(EcrServices& services, const EcrCall& call, std::string_view body);
 Result<EcrOutput> put_image_tag_mutability(EcrServices& services, const EcrCall& call, std::string_view body);
+// Berth scans nothing: the setting is kept and reported, as DescribeRepositories shows it.
+Result<EcrOutput> put_image_scanning_configuration(EcrServices& services, const EcrCall& call,
+                                                   std::string_view body);
 
 }  // namespace berth::aws

@@ -64,6 +64,9 @@ enum class ErrorCode {
   aws_repository_not_empty,       // RepositoryNotEmptyException
   aws_invalid_tag_parameter,      // InvalidTagParameterException
   aws_too_many_tags,              // TooManyTagsException
+  aws_lifecycle_policy_not_found,          // LifecyclePolicyNotFoundException
+  aws_lifecycle_policy_preview_not_found,  // LifecyclePolicyPreviewNotFoundException
+  aws_validation_exception,                // ValidationException (ECR: a value outside the model's limits)
   aws_unknown_operation,          // UnknownOperationException (ECR), InvalidAction (STS)
   // ECR's image and layer push operations (PutImage, the layer upload trio): the `__type` of each.
   aws_image_already_exists,      // ImageAlreadyExistsException

@@ -74,26 +74,38 @@ Result<std::vector<LifecycleImage>> lifecycle_images(metadata::MetadataStore& st
 
 Result<std::vector<RepositoryOutcome>> run_lifecycle(metadata::MetadataStore& store,
                                                      const LifecycleRunOptions& options) {
-  Result<std::vector<metadata::ProvisionedRepository>> declared = store.list_provisioned_repositories();
-  if (!declared) return std::move(declared).error();
+  std::vector<metadata::LifecyclePolicyRecord> policies;
+  if (options.repository) {
+    Result<std::optional<metadata::LifecyclePolicyRecord>> policy = store.get_lifecycle_policy(*options.repository);
+    if (!policy) return std::move(policy).error();
+    if (!policy->has_value()) {
+      return make_error(ErrorCode::not_found, "repository " + *options.repository + " has no lifecycle policy");
+    }
+    policies.push_back(std::move(**policy));
+  } else {
+    std::string after;
+    for (;;) {
+      Result<std::vector<metadata::LifecyclePolicyRecord>> page = store.list_lifecycle_policies(after, kPageSize);
+      if (!page) return std::move(page).error();
+      if (page->empty()) break;
+      after = page->back().repository;
+      const bool last = page->size() < kPageSize;
+      policies.insert(policies.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+      if (last) break;
+    }
+  }
   std::vector<RepositoryOutcome> outcomes;
-  bool found = false;
-  for (const metadata::ProvisionedRepository& repository : *declared) {
-    if (options.repository && repository.name != *options.repository) continue;
-    if (!repository.lifecycle_policy) continue;
-    found = true;
+  for (const metadata::LifecyclePolicyRecord& record : policies) {
     // Stored policies were validated when stored; one that no longer parses is reported, not skipped.
-    Result<LifecyclePolicy> policy = parse_lifecycle_policy(*repository.lifecycle_policy);
+    Result<LifecyclePolicy> policy = parse_lifecycle_policy(record.text);
     if (!policy) {
       return make_error(ErrorCode::internal,
-                        "repository " + repository.name + ": stored lifecycle policy: " + policy.error().message);
+                        "repository " + record.repository + ": stored lifecycle policy: " + policy.error().message);
     }
-    Result<RepositoryOutcome> outcome = run_repository(store, repository.name, *policy, options);
+    Result<RepositoryOutcome> outcome = run_repository(store, record.repository, *policy, options);
     if (!outcome) return std::move(outcome).error();
+    if (!options.dry_run) BERTH_TRY(store.record_lifecycle_evaluation(record.repository, options.now_unix));
     outcomes.push_back(std::move(*outcome));
-  }
-  if (options.repository && !found) {
-    return make_error(ErrorCode::not_found, "repository " + *options.repository + " has no lifecycle policy");
   }
   return outcomes;
 }

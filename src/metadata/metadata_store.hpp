@@ -132,12 +132,40 @@ struct AuditEvent {
   std::string claims_json;
 };
 
+// A repository's lifecycle policy (ECR PutLifecyclePolicy, or `berth apply`), as the lifecycle
+// runner applies it.
+struct LifecyclePolicyRecord {
+  std::string repository;
+  std::string text;                            // validated by lifecycle::parse_lifecycle_policy when stored
+  std::optional<std::int64_t> evaluated_unix;  // when the runner last evaluated it (ECR `lastEvaluatedAt`)
+};
+
+// One image a lifecycle policy preview would expire.
+struct PreviewExpiry {
+  Digest digest;
+  std::vector<std::string> tags;
+  std::int64_t pushed_unix = 0;
+  std::int64_t rule_priority = 0;
+};
+
+// The last preview of a repository (ECR StartLifecyclePolicyPreview): the policy evaluated and what
+// it would expire, oldest push first.
+struct LifecyclePreview {
+  std::string repository;
+  std::string policy_text;
+  std::vector<PreviewExpiry> expiries;
+  std::int64_t created_unix = 0;  // set by the store
+};
+
 // A repository as provisioning (`berth apply`) last declared it. Only repositories with such a record
 // are managed: apply never removes a repository, role or published value it did not create.
 struct ProvisionedRepository {
   std::string name;
   std::string tags_json = "{}";                 // JSON object of tag -> value
-  std::optional<std::string> lifecycle_policy;  // ECR lifecycle policy JSON, when declared
+  // The repository's lifecycle policy: put_provisioned_repository sets it (a declaration without
+  // one removes it) and the listing reports the repository's current one, which the ECR API may
+  // have changed since, so that the plan puts the declaration back.
+  std::optional<std::string> lifecycle_policy;
   bool scan_on_push = true;
   bool deletion_protection = true;
   std::int64_t updated_unix = 0;  // set by the store
@@ -215,6 +243,29 @@ class MetadataStore {
   // Replaces the tag mutability and its exclusion filters; false when there is no such repository.
   virtual Result<bool> set_tag_mutability(std::string_view name, TagMutability mutability,
                                           const std::vector<std::string>& exclusions) = 0;
+  // Reads the settings, lets `change` edit them and writes them back, in one transaction (ECR
+  // TagResource, UntagResource, PutImageScanningConfiguration). The settings as written, or nullopt
+  // when there is no such repository; an error from `change` is returned and nothing written.
+  virtual Result<std::optional<RepositorySettings>> update_repository_settings(
+      std::string_view name, const std::function<Status(RepositorySettings&)>& change) = 0;
+
+  // Lifecycle policies. set_lifecycle_policy replaces the policy (keeping when it was last
+  // evaluated); false when there is no such repository.
+  virtual Result<bool> set_lifecycle_policy(std::string_view repository, std::string_view text) = 0;
+  // nullopt when the repository has no policy (or does not exist).
+  virtual Result<std::optional<LifecyclePolicyRecord>> get_lifecycle_policy(std::string_view repository) = 0;
+  // Removes the policy and answers it as it was, or nullopt when there was none.
+  virtual Result<std::optional<LifecyclePolicyRecord>> delete_lifecycle_policy(std::string_view repository) = 0;
+  // Repositories with a policy, names strictly after `after` in byte order, at most `limit`.
+  virtual Result<std::vector<LifecyclePolicyRecord>> list_lifecycle_policies(std::string_view after,
+                                                                             std::size_t limit) = 0;
+  // Records that the runner evaluated the repository's policy at `time_unix`; a repository
+  // deleted meanwhile is no error.
+  virtual Status record_lifecycle_evaluation(std::string_view repository, std::int64_t time_unix) = 0;
+  // Replaces the repository's preview; name_unknown when there is no such repository.
+  virtual Status put_lifecycle_preview(const LifecyclePreview& preview) = 0;
+  virtual Result<std::optional<LifecyclePreview>> get_lifecycle_preview(std::string_view repository) = 0;
+
   // Removes the repository and everything recorded in it (manifests, tags, references, blob links,
   // uploads) in one transaction; blob bytes stay for garbage collection. name_unknown when absent;
   // conflict when it still holds manifests and `force` is false.

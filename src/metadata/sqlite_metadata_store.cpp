@@ -170,6 +170,12 @@ constexpr std::string_view kSelectRepositories =
 
 std::string exclusions_json(const std::vector<std::string>& exclusions) { return nlohmann::json(exclusions).dump(); }
 
+std::string resource_tags_json(const std::vector<std::pair<std::string, std::string>>& tags) {
+  nlohmann::json json = nlohmann::json::array();
+  for (const auto& [key, value] : tags) json.push_back({key, value});
+  return json.dump();
+}
+
 Result<RepositoryRecord> repository_from_row(const Statement& row) {
   RepositoryRecord repository;
   repository.name = row.column_text(0);
@@ -209,6 +215,60 @@ Result<std::vector<RepositoryRecord>> repositories_from(Statement& statement) {
     if (!repository.ok()) return std::move(repository).error();
     repositories.push_back(std::move(*repository));
   }
+}
+
+Result<std::optional<RepositoryRecord>> find_repository(SqliteConnection& connection, std::string_view name) {
+  static const std::string sql = std::string(kSelectRepositories) + "WHERE name = ?1";
+  auto statement = query(connection, sql, name);
+  if (!statement.ok()) return std::move(statement).error();
+  auto found = repositories_from(*statement);
+  if (!found.ok()) return std::move(found).error();
+  if (found->empty()) return std::optional<RepositoryRecord>();
+  return std::optional<RepositoryRecord>(std::move(found->front()));
+}
+
+// The columns lifecycle_policies reads, in its order; callers append their conditions with AND.
+const std::string kSelectLifecyclePolicies =
+    "SELECT name, lifecycle_policy, lifecycle_evaluated FROM repositories WHERE lifecycle_policy IS NOT NULL ";
+
+template <typename... Args>
+Result<std::vector<LifecyclePolicyRecord>> lifecycle_policies(SqliteConnection& connection, std::string_view sql,
+                                                              const Args&... args) {
+  auto statement = query(connection, sql, args...);
+  if (!statement.ok()) return std::move(statement).error();
+  std::vector<LifecyclePolicyRecord> policies;
+  for (;;) {
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return policies;
+    LifecyclePolicyRecord policy{std::string(statement->column_text(0)), std::string(statement->column_text(1)), {}};
+    if (!statement->column_is_null(2)) policy.evaluated_unix = statement->column_int(2);
+    policies.push_back(std::move(policy));
+  }
+}
+
+// Written only by put_lifecycle_preview, so a value that does not parse is corruption.
+Result<std::vector<PreviewExpiry>> preview_expiries(std::string_view text) {
+  const auto json = nlohmann::json::parse(text, nullptr, false);
+  const Error corrupt = make_error(ErrorCode::internal, "corrupt lifecycle preview");
+  if (!json.is_array()) return corrupt;
+  std::vector<PreviewExpiry> expiries;
+  for (const auto& entry : json) {
+    if (!entry.is_object() || !entry.value("digest", nlohmann::json()).is_string() ||
+        !entry.value("tags", nlohmann::json()).is_array() || !entry.value("pushed", nlohmann::json()).is_number_integer() ||
+        !entry.value("rule", nlohmann::json()).is_number_integer()) {
+      return corrupt;
+    }
+    auto digest = Digest::parse(entry["digest"].get<std::string>());
+    if (!digest.ok()) return corrupt;
+    PreviewExpiry expiry{std::move(*digest), {}, entry["pushed"].get<std::int64_t>(), entry["rule"].get<std::int64_t>()};
+    for (const auto& tag : entry["tags"]) {
+      if (!tag.is_string()) return corrupt;
+      expiry.tags.push_back(tag.get<std::string>());
+    }
+    expiries.push_back(std::move(expiry));
+  }
+  return expiries;
 }
 
 Status ensure_repository(SqliteConnection& connection, std::string_view name) {
@@ -260,28 +320,18 @@ Status SqliteMetadataStore::create_repository(std::string_view name) {
 
 Result<bool> SqliteMetadataStore::add_repository(std::string_view name, const RepositorySettings& settings) {
   return with_connection(pool_, [&](SqliteConnection& connection) -> Result<bool> {
-    nlohmann::json tags = nlohmann::json::array();
-    for (const auto& [key, value] : settings.tags) tags.push_back({key, value});
     BERTH_TRY(execute(connection,
                       "INSERT INTO repositories (name, created, tag_mutability, tag_mutability_exclusions, "
                       "scan_on_push, resource_tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
                       name, now_unix(), static_cast<std::int64_t>(settings.tag_mutability),
                       std::string_view(exclusions_json(settings.tag_mutability_exclusions)),
-                      std::int64_t{settings.scan_on_push}, std::string_view(tags.dump())));
+                      std::int64_t{settings.scan_on_push}, std::string_view(resource_tags_json(settings.tags))));
     return connection.changes() > 0;
   });
 }
 
 Result<std::optional<RepositoryRecord>> SqliteMetadataStore::get_repository(std::string_view name) {
-  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<RepositoryRecord>> {
-    static const std::string sql = std::string(kSelectRepositories) + "WHERE name = ?1";
-    auto statement = query(connection, sql, name);
-    if (!statement.ok()) return std::move(statement).error();
-    auto found = repositories_from(*statement);
-    if (!found.ok()) return std::move(found).error();
-    if (found->empty()) return std::optional<RepositoryRecord>();
-    return std::optional<RepositoryRecord>(std::move(found->front()));
-  });
+  return with_connection(pool_, [&](SqliteConnection& connection) { return find_repository(connection, name); });
 }
 
 Result<bool> SqliteMetadataStore::set_tag_mutability(std::string_view name, TagMutability mutability,
@@ -291,6 +341,104 @@ Result<bool> SqliteMetadataStore::set_tag_mutability(std::string_view name, TagM
                       "UPDATE repositories SET tag_mutability = ?2, tag_mutability_exclusions = ?3 WHERE name = ?1",
                       name, static_cast<std::int64_t>(mutability), std::string_view(exclusions_json(exclusions))));
     return connection.changes() > 0;
+  });
+}
+
+Result<std::optional<RepositorySettings>> SqliteMetadataStore::update_repository_settings(
+    std::string_view name, const std::function<Status(RepositorySettings&)>& change) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::optional<RepositorySettings>> {
+    auto found = find_repository(connection, name);
+    if (!found.ok()) return std::move(found).error();
+    if (!found->has_value()) return std::optional<RepositorySettings>();
+    RepositorySettings settings = std::move((*found)->settings);
+    BERTH_TRY(change(settings));
+    BERTH_TRY(execute(connection,
+                      "UPDATE repositories SET tag_mutability = ?2, tag_mutability_exclusions = ?3, "
+                      "scan_on_push = ?4, resource_tags = ?5 WHERE name = ?1",
+                      name, static_cast<std::int64_t>(settings.tag_mutability),
+                      std::string_view(exclusions_json(settings.tag_mutability_exclusions)),
+                      std::int64_t{settings.scan_on_push}, std::string_view(resource_tags_json(settings.tags))));
+    return std::optional<RepositorySettings>(std::move(settings));
+  });
+}
+
+Result<bool> SqliteMetadataStore::set_lifecycle_policy(std::string_view repository, std::string_view text) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<bool> {
+    BERTH_TRY(execute(connection, "UPDATE repositories SET lifecycle_policy = ?2 WHERE name = ?1", repository, text));
+    return connection.changes() > 0;
+  });
+}
+
+Result<std::optional<LifecyclePolicyRecord>> SqliteMetadataStore::get_lifecycle_policy(std::string_view repository) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<LifecyclePolicyRecord>> {
+    auto found = lifecycle_policies(connection, kSelectLifecyclePolicies + "AND name = ?1", repository);
+    if (!found.ok()) return std::move(found).error();
+    if (found->empty()) return std::optional<LifecyclePolicyRecord>();
+    return std::optional<LifecyclePolicyRecord>(std::move(found->front()));
+  });
+}
+
+Result<std::optional<LifecyclePolicyRecord>> SqliteMetadataStore::delete_lifecycle_policy(
+    std::string_view repository) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<std::optional<LifecyclePolicyRecord>> {
+    auto found = lifecycle_policies(connection, kSelectLifecyclePolicies + "AND name = ?1", repository);
+    if (!found.ok()) return std::move(found).error();
+    if (found->empty()) return std::optional<LifecyclePolicyRecord>();
+    BERTH_TRY(execute(connection, "UPDATE repositories SET lifecycle_policy = NULL WHERE name = ?1", repository));
+    return std::optional<LifecyclePolicyRecord>(std::move(found->front()));
+  });
+}
+
+Result<std::vector<LifecyclePolicyRecord>> SqliteMetadataStore::list_lifecycle_policies(std::string_view after,
+                                                                                       std::size_t limit) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return lifecycle_policies(connection, kSelectLifecyclePolicies + "AND name > ?1 ORDER BY name LIMIT ?2", after,
+                              sql_limit(limit));
+  });
+}
+
+Status SqliteMetadataStore::record_lifecycle_evaluation(std::string_view repository, std::int64_t time_unix) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return execute(connection, "UPDATE repositories SET lifecycle_evaluated = ?2 WHERE name = ?1", repository,
+                   time_unix);
+  });
+}
+
+Status SqliteMetadataStore::put_lifecycle_preview(const LifecyclePreview& preview) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Status {
+    auto exists = has_row(connection, "SELECT 1 FROM repositories WHERE name = ?1", std::string_view(preview.repository));
+    BERTH_TRY(exists);
+    if (!*exists) return make_error(ErrorCode::name_unknown, "repository not known: " + preview.repository);
+    nlohmann::json expiries = nlohmann::json::array();
+    for (const PreviewExpiry& expiry : preview.expiries) {
+      expiries.push_back({{"digest", expiry.digest.str()},
+                          {"tags", expiry.tags},
+                          {"pushed", expiry.pushed_unix},
+                          {"rule", expiry.rule_priority}});
+    }
+    return execute(connection,
+                   "INSERT OR REPLACE INTO lifecycle_previews (repository, policy, expiries, created) "
+                   "VALUES (?1, ?2, ?3, ?4)",
+                   std::string_view(preview.repository), std::string_view(preview.policy_text),
+                   std::string_view(expiries.dump()), now_unix());
+  });
+}
+
+Result<std::optional<LifecyclePreview>> SqliteMetadataStore::get_lifecycle_preview(std::string_view repository) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<LifecyclePreview>> {
+    auto statement = query(connection,
+                           "SELECT policy, expiries, created FROM lifecycle_previews WHERE repository = ?1",
+                           repository);
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row) return std::optional<LifecyclePreview>();
+    LifecyclePreview preview{std::string(repository), std::string(statement->column_text(0)), {},
+                             statement->column_int(2)};
+    auto expiries = preview_expiries(statement->column_text(1));
+    if (!expiries.ok()) return std::move(expiries).error();
+    preview.expiries = std::move(*expiries);
+    return std::optional<LifecyclePreview>(std::move(preview));
   });
 }
 
@@ -1033,10 +1181,12 @@ Status SqliteMetadataStore::put_provisioned_repository(const ProvisionedReposito
     BERTH_TRY(ensure_repository(connection, repository.name));
     std::optional<std::string_view> lifecycle_policy;
     if (repository.lifecycle_policy) lifecycle_policy = *repository.lifecycle_policy;
+    BERTH_TRY(execute(connection, "UPDATE repositories SET lifecycle_policy = ?2 WHERE name = ?1",
+                      std::string_view(repository.name), lifecycle_policy));
     return execute(connection,
-                   "INSERT OR REPLACE INTO provisioned_repositories (name, tags, lifecycle_policy, scan_on_push, "
-                   "deletion_protection, updated) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                   std::string_view(repository.name), std::string_view(repository.tags_json), lifecycle_policy,
+                   "INSERT OR REPLACE INTO provisioned_repositories (name, tags, scan_on_push, "
+                   "deletion_protection, updated) VALUES (?1, ?2, ?3, ?4, ?5)",
+                   std::string_view(repository.name), std::string_view(repository.tags_json),
                    std::int64_t{repository.scan_on_push}, std::int64_t{repository.deletion_protection}, now_unix());
   });
 }
@@ -1044,8 +1194,9 @@ Status SqliteMetadataStore::put_provisioned_repository(const ProvisionedReposito
 Result<std::vector<ProvisionedRepository>> SqliteMetadataStore::list_provisioned_repositories() {
   return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::vector<ProvisionedRepository>> {
     auto statement = query(connection,
-                           "SELECT name, tags, lifecycle_policy, scan_on_push, deletion_protection, updated "
-                           "FROM provisioned_repositories ORDER BY name");
+                           "SELECT p.name, p.tags, r.lifecycle_policy, p.scan_on_push, p.deletion_protection, "
+                           "p.updated FROM provisioned_repositories p JOIN repositories r ON r.name = p.name "
+                           "ORDER BY p.name");
     if (!statement.ok()) return std::move(statement).error();
     std::vector<ProvisionedRepository> repositories;
     for (;;) {

@@ -26,6 +26,16 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::optional<RepositoryRecord>> get_repository(std::string_view name) override;
   Result<bool> set_tag_mutability(std::string_view name, TagMutability mutability,
                                   const std::vector<std::string>& exclusions) override;
+  Result<std::optional<RepositorySettings>> update_repository_settings(
+      std::string_view name, const std::function<Status(RepositorySettings&)>& change) override;
+  Result<bool> set_lifecycle_policy(std::string_view repository, std::string_view text) override;
+  Result<std::optional<LifecyclePolicyRecord>> get_lifecycle_policy(std::string_view repository) override;
+  Result<std::optional<LifecyclePolicyRecord>> delete_lifecycle_policy(std::string_view repository) override;
+  Result<std::vector<LifecyclePolicyRecord>> list_lifecycle_policies(std::string_view after,
+                                                                     std::size_t limit) override;
+  Status record_lifecycle_evaluation(std::string_view repository, std::int64_t time_unix) override;
+  Status put_lifecycle_preview(const LifecyclePreview& preview) override;
+  Result<std::optional<LifecyclePreview>> get_lifecycle_preview(std::string_view repository) override;
   Status delete_repository(std::string_view name, bool force) override;
   Result<std::vector<std::string>> list_repositories(std::string_view after, std::size_t limit) override;
   Result<std::vector<RepositoryRecord>> list_repository_records(std::string_view after, std::size_t limit) override;

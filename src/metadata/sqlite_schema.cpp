@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 7> kMigrations = {
+constexpr std::array<const char*, 8> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -172,6 +172,24 @@ END;
 INSERT INTO gc_blob_reviews (digest, unreferenced)
 SELECT DISTINCT digest, unixepoch() FROM repository_blobs
 WHERE digest NOT IN (SELECT child_digest FROM manifest_references);
+)sql",
+    // A lifecycle policy belongs to its repository, whoever set it (ECR PutLifecyclePolicy or
+    // `berth apply`); provisioned ones move over. `lifecycle_evaluated` is unix seconds, NULL until
+    // the runner first evaluates the policy. A preview keeps what it would expire as a JSON array:
+    // it is only ever read whole.
+    R"sql(
+ALTER TABLE repositories ADD COLUMN lifecycle_policy TEXT;
+ALTER TABLE repositories ADD COLUMN lifecycle_evaluated INTEGER;
+UPDATE repositories SET lifecycle_policy =
+  (SELECT lifecycle_policy FROM provisioned_repositories WHERE provisioned_repositories.name = repositories.name);
+ALTER TABLE provisioned_repositories DROP COLUMN lifecycle_policy;
+
+CREATE TABLE lifecycle_previews (
+  repository TEXT PRIMARY KEY COLLATE BINARY REFERENCES repositories(name) ON DELETE CASCADE,
+  policy     TEXT NOT NULL,
+  expiries   TEXT NOT NULL,
+  created    INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql",
     // Long-lived access keys (auth/access_key.hpp). A key goes with its role.
     R"sql(

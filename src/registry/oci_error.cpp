@@ -56,6 +56,7 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::aws_malformed_policy_document:
     case ErrorCode::aws_invalid_tag_parameter:
     case ErrorCode::aws_too_many_tags:
+    case ErrorCode::aws_validation_exception:
     case ErrorCode::aws_unknown_operation:
     case ErrorCode::aws_image_already_exists:
     case ErrorCode::aws_image_digest_mismatch:
@@ -69,6 +70,8 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::aws_repository_already_exists:
     case ErrorCode::aws_repository_not_empty: return {409, "DENIED"};
     case ErrorCode::aws_image_not_found: return {404, "MANIFEST_UNKNOWN"};
+    case ErrorCode::aws_lifecycle_policy_not_found:
+    case ErrorCode::aws_lifecycle_policy_preview_not_found: return {404, "NAME_UNKNOWN"};
   }
   return {500, "UNKNOWN"};
 }

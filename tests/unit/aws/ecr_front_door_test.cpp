@@ -24,7 +24,7 @@ TEST_F(EcrFrontDoorTest, AnswersJson11WithARequestId) {
 }
 
 TEST_F(EcrFrontDoorTest, UnknownOperationsAreRefused) {
-  http::Response response = call("PutLifecyclePolicy", R"({"repositoryName":"example-team/new"})");
+  http::Response response = call("PutRegistryPolicy", R"({"repositoryName":"example-team/new"})");
   EXPECT_EQ(response.status, 400);
   EXPECT_EQ(error_type(response), "UnknownOperationException");
   EXPECT_EQ(response.route, "ecr_unknown");

@@ -53,9 +53,9 @@ auth::SessionClaims EcrTest::session_of(std::string_view role_name, std::chrono:
   return session;
 }
 
-auth::SessionClaims EcrTest::fresh_session() {
+auth::SessionClaims EcrTest::fresh_session(std::string_view role_name) {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return session_of(kPushRole, now - std::chrono::minutes(1));
+  return session_of(role_name, now - std::chrono::minutes(1));
 }
 
 TestRequest EcrTest::signed_request(std::string_view operation, std::string body, const auth::SessionClaims& session) {

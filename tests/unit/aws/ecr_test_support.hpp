@@ -52,8 +52,8 @@ class EcrTest : public ::testing::Test {
                 std::chrono::seconds max_session = std::chrono::hours(12));
   // The fixture GitHub session, for the role `role_name`, issued at `issued` and lasting an hour.
   static auth::SessionClaims session_of(std::string_view role_name, std::chrono::sys_seconds issued);
-  // A session of kPushRole issued a minute ago.
-  static auth::SessionClaims fresh_session();
+  // A session of `role_name` issued a minute ago.
+  static auth::SessionClaims fresh_session(std::string_view role_name = kPushRole);
 
   // A POST / with X-Amz-Target for `operation`, signed now with `session`'s credentials.
   TestRequest signed_request(std::string_view operation, std::string body, const auth::SessionClaims& session);

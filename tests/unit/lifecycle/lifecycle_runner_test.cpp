@@ -134,6 +134,26 @@ TEST_F(LifecycleRunner, AKeptIndexKeepsItsUntaggedChildrenAndItsReferrers) {
   EXPECT_TRUE(present("team/app", stray));
 }
 
+TEST_F(LifecycleRunner, AppliesAPolicySetOnTheRepositoryAndRecordsWhenItRan) {
+  ASSERT_TRUE(*store_->set_lifecycle_policy("team/other", kKeepTwoReleasesAndOneUntagged));
+  const Digest old_release = put("team/other", "o1", "v1", 30);
+  put("team/other", "o2", "v2", 20);
+  put("team/other", "o3", "v3", 10);
+
+  auto outcomes = run_lifecycle(*store_, {std::nullopt, false, kNow});
+  ASSERT_TRUE(outcomes.ok());
+  ASSERT_EQ(outcomes->size(), 2u);
+  EXPECT_EQ((*outcomes)[1].repository, "team/other");
+  EXPECT_FALSE(present("team/other", old_release));
+  EXPECT_EQ((*store_->get_lifecycle_policy("team/other"))->evaluated_unix, kNow);
+  EXPECT_EQ((*store_->get_lifecycle_policy("team/app"))->evaluated_unix, kNow);
+}
+
+TEST_F(LifecycleRunner, ADryRunRecordsNoEvaluation) {
+  ASSERT_TRUE(run_lifecycle(*store_, {std::nullopt, true, kNow}).ok());
+  EXPECT_EQ((*store_->get_lifecycle_policy("team/app"))->evaluated_unix, std::nullopt);
+}
+
 TEST_F(LifecycleRunner, ARepositoryWithoutAPolicyIsNotFound) {
   auto outcome = run_lifecycle(*store_, {std::string("team/other"), false, kNow});
   ASSERT_FALSE(outcome.ok());

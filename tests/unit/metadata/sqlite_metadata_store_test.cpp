@@ -83,6 +83,40 @@ TEST(SqliteMetadataStore, MigrationsAreIdempotent) {
   EXPECT_EQ(pragma(backend.file(), "PRAGMA user_version"), static_cast<std::int64_t>(sqlite_schema_version()));
 }
 
+void exec(const std::filesystem::path& file, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(SqliteMetadataStore, MovesProvisionedLifecyclePoliciesToTheirRepositories) {
+  SqliteBackend backend;
+  {
+    auto store = backend.open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->put_provisioned_repository({"team/app", "{}", std::nullopt, true, true, 0}).ok());
+    ASSERT_TRUE(store->put_provisioned_repository({"team/api", "{}", std::nullopt, true, true, 0}).ok());
+  }
+  // Back to schema 6, where provisioning kept the policy.
+  exec(backend.file(),
+       "ALTER TABLE repositories DROP COLUMN lifecycle_policy;"
+       "ALTER TABLE repositories DROP COLUMN lifecycle_evaluated;"
+       "DROP TABLE lifecycle_previews;"
+       "DROP TABLE access_keys;"
+       "ALTER TABLE provisioned_repositories ADD COLUMN lifecycle_policy TEXT;"
+       "UPDATE provisioned_repositories SET lifecycle_policy = '{\"rules\":[]}' WHERE name = 'team/app';"
+       "PRAGMA user_version = 6;");
+  auto store = backend.open();
+  ASSERT_NE(store, nullptr);
+  auto policies = store->list_lifecycle_policies("", 10);
+  ASSERT_TRUE(policies.ok());
+  ASSERT_EQ(policies->size(), 1u);
+  EXPECT_EQ((*policies)[0].repository, "team/app");
+  EXPECT_EQ((*policies)[0].text, R"({"rules":[]})");
+  EXPECT_EQ((*policies)[0].evaluated_unix, std::nullopt);
+}
+
 TEST(SqliteMetadataStore, RefusesADatabaseFromANewerBerth) {
   SqliteBackend backend;
   ASSERT_NE(backend.open(), nullptr);

@@ -105,6 +105,20 @@ TEST_F(Apply, UpdatesOnlyTheValueThatChanged) {
   EXPECT_TRUE(plan(test::desired(shape)).empty());
 }
 
+TEST_F(Apply, TheDeclaredLifecyclePolicyReplacesOneSetThroughTheApi) {
+  ModuleShape shape = test::without_circleci({});
+  DesiredState desired = test::desired(shape);
+  desired.repositories.front().lifecycle_policy = R"({"rules":"declared"})";
+  ASSERT_TRUE(apply(desired).complete());
+  EXPECT_EQ((*store_->get_lifecycle_policy(shape.repository))->text, R"({"rules":"declared"})");
+
+  ASSERT_TRUE(*store_->set_lifecycle_policy(shape.repository, R"({"rules":"through the API"})"));
+  EXPECT_FALSE(plan(desired).empty());
+  ASSERT_TRUE(apply(desired).complete());
+  EXPECT_EQ((*store_->get_lifecycle_policy(shape.repository))->text, R"({"rules":"declared"})");
+  EXPECT_TRUE(plan(desired).empty());
+}
+
 TEST_F(Apply, RemovingADeclarationRemovesWhatItCreated) {
   ModuleShape removed;
   ModuleShape kept = test::without_circleci(test::named("team/kept", "kept"));
