@@ -54,9 +54,15 @@ Status delete_one(EcrServices& services, const EcrCall& call, const std::string&
   // Its tags, to report each as deleted: the image takes them with it.
   Result<std::optional<metadata::ImageRecord>> image = find_image(services.metadata, repository, digest);
   if (!image) return std::move(image).error();
-  Result<bool> removed = services.metadata.delete_manifest(repository, digest);
+  Result<metadata::ManifestDeletion> removed = services.metadata.delete_unlisted_manifest(repository, digest);
   if (!removed) return std::move(removed).error();
-  if (!*removed) {
+  if (!removed->listed_by.empty()) {
+    std::string parents;
+    for (const Digest& parent : removed->listed_by) parents += (parents.empty() ? "" : ", ") + parent.str();
+    fail(deletions, id, "ImageReferencedByManifestList", "Requested image referenced by manifest list: [" + parents + "]");
+    return {};
+  }
+  if (!removed->deleted) {
     fail(deletions, id, "ImageNotFound", "Requested image not found");
     return {};
   }

@@ -222,6 +222,13 @@ struct AccessKeyRecord {
   bool operator==(const AccessKeyRecord&) const = default;
 };
 
+// What delete_unlisted_manifest did: deleted the manifest, found none, or kept it because the
+// indexes in `listed_by` list it.
+struct ManifestDeletion {
+  bool deleted = false;
+  std::vector<Digest> listed_by;
+};
+
 struct AuditQuery {
   std::optional<std::string> repository;
   std::optional<std::int64_t> since_unix;  // events at or after this time
@@ -321,6 +328,10 @@ class MetadataStore {
   virtual Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) = 0;
   // Deletes the manifest and every tag pointing at it. Returns false when absent.
   virtual Result<bool> delete_manifest(std::string_view repository, const Digest& digest) = 0;
+  // As delete_manifest, unless an index of the repository still lists the manifest (ECR
+  // BatchDeleteImage): then nothing changes and the answer names those indexes. Checked in the
+  // transaction that deletes, so an index pushed meanwhile is never left with a missing child.
+  virtual Result<ManifestDeletion> delete_unlisted_manifest(std::string_view repository, const Digest& digest) = 0;
   virtual Result<bool> delete_tag(std::string_view repository, std::string_view tag) = 0;
   // Deletes the tag and, when it was the last tag of its manifest, the manifest too (ECR
   // BatchDeleteImage by tag), in one transaction. The digest the tag named, or nullopt when absent.

@@ -682,6 +682,29 @@ Result<bool> SqliteMetadataStore::delete_manifest(std::string_view repository, c
   });
 }
 
+Result<ManifestDeletion> SqliteMetadataStore::delete_unlisted_manifest(std::string_view repository,
+                                                                      const Digest& digest) {
+  return in_transaction(pool_, [&](SqliteConnection& connection) -> Result<ManifestDeletion> {
+    auto parents = query_names(connection,
+                               "SELECT manifest_digest FROM manifest_references WHERE repository = ?1 AND "
+                               "child_digest = ?2 AND kind = 1 ORDER BY manifest_digest",
+                               repository, digest);
+    BERTH_TRY(parents);
+    ManifestDeletion deletion;
+    for (const std::string& parent : *parents) {
+      auto parsed = Digest::parse(parent);
+      if (!parsed) return make_error(ErrorCode::internal, "corrupt digest in metadata: " + parsed.error().message);
+      deletion.listed_by.push_back(std::move(*parsed));
+    }
+    if (!deletion.listed_by.empty()) return deletion;
+    auto deleted =
+        delete_rows(connection, "DELETE FROM manifests WHERE repository = ?1 AND digest = ?2", repository, digest);
+    BERTH_TRY(deleted);
+    deletion.deleted = *deleted;
+    return deletion;
+  });
+}
+
 Result<bool> SqliteMetadataStore::delete_tag(std::string_view repository, std::string_view tag) {
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return delete_rows(connection, "DELETE FROM tags WHERE repository = ?1 AND tag = ?2", repository, tag);

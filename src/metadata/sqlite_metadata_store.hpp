@@ -58,6 +58,7 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<bool> manifest_exists(std::string_view repository, const Digest& digest) override;
   Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) override;
   Result<bool> delete_manifest(std::string_view repository, const Digest& digest) override;
+  Result<ManifestDeletion> delete_unlisted_manifest(std::string_view repository, const Digest& digest) override;
   Result<bool> delete_tag(std::string_view repository, std::string_view tag) override;
   Result<std::optional<Digest>> untag_image(std::string_view repository, std::string_view tag) override;
   Result<std::vector<std::string>> list_tags(std::string_view repository, std::string_view after,

@@ -279,6 +279,35 @@ TEST_P(MetadataStoreSuite, RecordsAnAccessKeysUseOncePerResolution) {
   EXPECT_TRUE(store_->record_access_key_use("AKIAX", 1060, std::chrono::seconds(60)).ok());
 }
 
+TEST_P(MetadataStoreSuite, DeletesAManifestNoIndexLists) {
+  ASSERT_TRUE(store_->create_repository("team/app").ok());
+  ASSERT_TRUE(store_->create_repository("team/other").ok());
+  const Digest child = Hasher::of("child");
+  const Digest index = Hasher::of("index");
+  for (const char* repository : {"team/app", "team/other"}) {
+    ManifestRecord record{repository, child, "application/vnd.oci.image.manifest.v1+json", "child", {}, "", "", 1};
+    ASSERT_TRUE(store_->put_manifest(record, {}, std::nullopt).ok());
+  }
+  ManifestRecord parent{"team/app", index, "application/vnd.oci.image.index.v1+json", "index", {}, "", "", 1};
+  ASSERT_TRUE(store_->put_manifest(parent, {{child, ReferenceKind::manifest}}, std::string_view("v1")).ok());
+
+  auto kept = store_->delete_unlisted_manifest("team/app", child);
+  ASSERT_TRUE(kept.ok());
+  EXPECT_FALSE(kept->deleted);
+  EXPECT_EQ(kept->listed_by, std::vector<Digest>{index});
+  EXPECT_TRUE(*store_->manifest_exists("team/app", child));
+  // Another repository's index is no reason to keep it.
+  auto other = store_->delete_unlisted_manifest("team/other", child);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->deleted);
+
+  ASSERT_TRUE(store_->delete_unlisted_manifest("team/app", index)->deleted);
+  auto freed = store_->delete_unlisted_manifest("team/app", child);
+  ASSERT_TRUE(freed.ok());
+  EXPECT_TRUE(freed->deleted && freed->listed_by.empty());
+  EXPECT_FALSE(store_->delete_unlisted_manifest("team/app", child)->deleted);
+}
+
 TEST_P(MetadataStoreSuite, LinksBlobsPerRepository) {
   Digest layer = blob("layer");
   EXPECT_EQ(*store_->known_blob(layer), std::nullopt);
