@@ -40,6 +40,8 @@ std::size_t max_length(PolicyKind kind) {
       return kMaxTrustPolicyLength;
     case PolicyKind::session:
       return kMaxSessionPolicyLength;
+    case PolicyKind::repository:
+      return kMaxRepositoryPolicyLength;
   }
   return 0;
 }
@@ -107,7 +109,30 @@ Result<std::vector<std::string>> parse_resources(const ParseState& state, const 
   return resources;
 }
 
-Result<Principal> parse_principal(const json& value, const std::string& where) {
+bool is_account_id(std::string_view text) {
+  return text.size() == 12 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The forms IAM accepts for an "AWS" principal; wildcards other than "*" alone are not among them.
+bool valid_aws_principal(std::string_view principal) {
+  if (principal == "*" || is_account_id(principal)) return true;
+  for (std::string_view service : {std::string_view("arn:aws:iam::"), std::string_view("arn:aws:sts::")}) {
+    if (!principal.starts_with(service)) continue;
+    std::string_view rest = principal.substr(service.size());
+    if (rest.size() < 14 || !is_account_id(rest.substr(0, 12)) || rest[12] != ':') return false;
+    std::string_view resource = rest.substr(13);
+    if (resource.find('*') != std::string_view::npos || resource.find('?') != std::string_view::npos) return false;
+    if (service == "arn:aws:sts::") {
+      std::size_t slash = resource.find('/', std::string_view("assumed-role/").size());
+      return resource.starts_with("assumed-role/") && slash != std::string_view::npos &&
+             slash > std::string_view("assumed-role/").size() && slash + 1 < resource.size();
+    }
+    return resource == "root" || ((resource.starts_with("role/") || resource.starts_with("user/")) && resource.size() > 5);
+  }
+  return false;
+}
+
+Result<Principal> parse_principal(PolicyKind kind, const json& value, const std::string& where) {
   Principal principal;
   if (value.is_string()) {
     if (value.get<std::string>() != "*") return invalid(where + ": must be \"*\" or an object");
@@ -116,10 +141,20 @@ Result<Principal> parse_principal(const json& value, const std::string& where) {
   }
   if (!value.is_object() || value.empty()) return invalid(where + ": must be \"*\" or an object");
   for (const auto& [type, ids] : value.items()) {
-    if (type != "Federated") return invalid(fmt::format("{}: principal type '{}' is not supported", where, type));
-    Result<std::vector<std::string>> federated = string_list(ids, where + ".Federated");
-    if (!federated) return std::move(federated).error();
-    principal.federated = std::move(*federated);
+    bool supported = kind == PolicyKind::trust ? type == "Federated" : (type == "AWS" || type == "Service");
+    if (!supported) return invalid(fmt::format("{}: principal type '{}' is not supported", where, type));
+    Result<std::vector<std::string>> names = string_list(ids, where + "." + type);
+    if (!names) return std::move(names).error();
+    if (type == "AWS") {
+      for (const std::string& name : *names) {
+        if (!valid_aws_principal(name)) return invalid(fmt::format("{}.AWS: invalid principal '{}'", where, name));
+      }
+      principal.aws = std::move(*names);
+    } else if (type == "Service") {
+      principal.service = std::move(*names);
+    } else {
+      principal.federated = std::move(*names);
+    }
   }
   return principal;
 }
@@ -215,6 +250,8 @@ Result<std::vector<Condition>> parse_conditions(const ParseState& state, const j
   return conditions;
 }
 
+bool names_principal(PolicyKind kind) { return kind == PolicyKind::trust || kind == PolicyKind::repository; }
+
 Result<Statement> parse_statement(const ParseState& state, const json& value, const std::string& where) {
   if (!value.is_object()) return invalid(where + ": must be an object");
   Statement statement;
@@ -251,8 +288,10 @@ Result<Statement> parse_statement(const ParseState& state, const json& value, co
       statement.not_resource = name == "NotResource";
       has_resource = true;
     } else if (name == "Principal") {
-      if (state.kind != PolicyKind::trust) return invalid(element_where + ": only a trust policy names a principal");
-      Result<Principal> principal = parse_principal(element, element_where);
+      if (!names_principal(state.kind)) {
+        return invalid(element_where + ": only trust and repository policies name a principal");
+      }
+      Result<Principal> principal = parse_principal(state.kind, element, element_where);
       if (!principal) return std::move(principal).error();
       statement.principal = std::move(*principal);
     } else if (name == "Condition") {
@@ -265,8 +304,9 @@ Result<Statement> parse_statement(const ParseState& state, const json& value, co
   }
   if (!has_effect) return invalid(where + ": missing Effect");
   if (!has_action) return invalid(where + ": missing Action or NotAction");
-  if (state.kind == PolicyKind::trust && !statement.principal) return invalid(where + ": missing Principal");
-  if (state.kind != PolicyKind::trust && !has_resource) return invalid(where + ": missing Resource or NotResource");
+  if (names_principal(state.kind) && !statement.principal) return invalid(where + ": missing Principal");
+  bool needs_resource = state.kind == PolicyKind::permission || state.kind == PolicyKind::session;
+  if (needs_resource && !has_resource) return invalid(where + ": missing Resource or NotResource");
   return statement;
 }
 
@@ -286,12 +326,29 @@ bool resource_matches(const Statement& statement, std::string_view resource) {
   return any_matches(statement.resources, resource, Case::sensitive) != statement.not_resource;
 }
 
-bool principal_matches(const Statement& statement, std::string_view federated) {
-  if (!statement.principal) return true;
+// How strongly a statement's principal names the request's: ordered, the strongest match counts.
+enum class PrincipalMatch { none, account, direct, session };
+
+PrincipalMatch aws_principal_match(std::string_view name, const AwsCaller& caller) {
+  if (name == "*" || name == caller.role_arn) return PrincipalMatch::direct;
+  if (name == caller.session_arn) return PrincipalMatch::session;
+  if (name == caller.account_id || name == "arn:aws:iam::" + caller.account_id + ":root") return PrincipalMatch::account;
+  return PrincipalMatch::none;
+}
+
+PrincipalMatch principal_match(const Statement& statement, const RequestContext& request) {
+  if (!statement.principal) return PrincipalMatch::direct;
   const Principal& principal = *statement.principal;
-  if (principal.anyone) return true;
-  return std::any_of(principal.federated.begin(), principal.federated.end(),
-                     [&](const std::string& id) { return id == "*" || (!federated.empty() && id == federated); });
+  if (principal.anyone) return PrincipalMatch::direct;
+  bool federated = std::any_of(principal.federated.begin(), principal.federated.end(), [&](const std::string& id) {
+    return id == "*" || (!request.federated_principal.empty() && id == request.federated_principal);
+  });
+  if (federated) return PrincipalMatch::direct;
+  PrincipalMatch best = PrincipalMatch::none;
+  if (request.caller != nullptr) {
+    for (const std::string& name : principal.aws) best = std::max(best, aws_principal_match(name, *request.caller));
+  }
+  return best;
 }
 
 bool negated(ConditionOperator op) {
@@ -357,9 +414,26 @@ bool condition_holds(const Condition& condition, const ConditionValues& values) 
 
 bool statement_applies(const Statement& statement, const RequestContext& request) {
   return action_matches(statement, request.action) && resource_matches(statement, request.resource) &&
-         principal_matches(statement, request.federated_principal) &&
          std::all_of(statement.conditions.begin(), statement.conditions.end(),
                      [&](const Condition& c) { return condition_holds(c, request.condition_values); });
+}
+
+// A Deny applies to any principal it names, its account included; an Allow naming only the account
+// delegates to identity policies, so grants nothing here.
+ResourcePolicyDecision decide(std::span<const PolicyDocument> policies, const RequestContext& request) {
+  ResourcePolicyDecision result;
+  for (const PolicyDocument& policy : policies) {
+    for (const Statement& statement : policy.statements) {
+      if (!statement_applies(statement, request)) continue;
+      PrincipalMatch match = principal_match(statement, request);
+      if (match == PrincipalMatch::none) continue;
+      if (statement.effect == Effect::deny) return {Decision::deny_explicit, false};
+      if (match == PrincipalMatch::account) continue;
+      result.decision = Decision::allow;
+      result.session_named = result.session_named || match == PrincipalMatch::session;
+    }
+  }
+  return result;
 }
 
 }  // namespace
@@ -414,24 +488,25 @@ Decision evaluate(const PolicyDocument& policy, const RequestContext& request) {
 }
 
 Decision evaluate_all(std::span<const PolicyDocument> policies, const RequestContext& request) {
-  bool allowed = false;
-  for (const PolicyDocument& policy : policies) {
-    for (const Statement& statement : policy.statements) {
-      if (!statement_applies(statement, request)) continue;
-      if (statement.effect == Effect::deny) return Decision::deny_explicit;
-      allowed = true;
-    }
-  }
-  return allowed ? Decision::allow : Decision::deny_implicit;
+  return decide(policies, request).decision;
 }
 
-Decision evaluate_with_session_policy(std::span<const PolicyDocument> role_policies,
-                                      const PolicyDocument* session_policy, const RequestContext& request) {
+ResourcePolicyDecision evaluate_resource_policy(const PolicyDocument& policy, const RequestContext& request) {
+  return decide(std::span(&policy, 1), request);
+}
+
+Decision evaluate_for_session(std::span<const PolicyDocument> role_policies, const PolicyDocument* resource_policy,
+                              const PolicyDocument* session_policy, const RequestContext& request) {
   Decision role = evaluate_all(role_policies, request);
-  if (session_policy == nullptr || role == Decision::deny_explicit) return role;
-  Decision session = evaluate(*session_policy, request);
+  if (role == Decision::deny_explicit) return role;
+  ResourcePolicyDecision resource;
+  if (resource_policy != nullptr) resource = evaluate_resource_policy(*resource_policy, request);
+  if (resource.decision == Decision::deny_explicit) return Decision::deny_explicit;
+  Decision session = session_policy != nullptr ? evaluate(*session_policy, request) : Decision::allow;
   if (session == Decision::deny_explicit) return session;
-  return role == Decision::allow && session == Decision::allow ? Decision::allow : Decision::deny_implicit;
+  if (resource.decision == Decision::allow && resource.session_named) return Decision::allow;
+  if (role != Decision::allow && resource.decision != Decision::allow) return Decision::deny_implicit;
+  return session;
 }
 
 }  // namespace berth::auth

@@ -56,69 +56,125 @@ std::string role_arn(std::string_view role_name, const AccountSettings& account)
   return role_arn_prefix(account) + std::string(role_name);
 }
 
+std::string assumed_role_arn(std::string_view role_name, std::string_view session_name,
+                             const AccountSettings& account) {
+  return "arn:aws:sts::" + account.account_id + ":assumed-role/" + std::string(role_name) + "/" +
+         std::string(session_name);
+}
+
 RolePermissions::RolePermissions(metadata::MetadataStore& metadata, AccountSettings account)
-    : metadata_(metadata), account_(std::move(account)) {}
+    : metadata_(metadata),
+      account_(std::move(account)),
+      repository_arn_prefix_("arn:aws:ecr:" + account_.region + ":" + account_.account_id + ":repository/") {}
 
 std::string RolePermissions::repository_arn(std::string_view repository) const {
-  return "arn:aws:ecr:" + account_.region + ":" + account_.account_id + ":repository/" + std::string(repository);
+  return repository_arn_prefix_ + std::string(repository);
 }
 
-Result<bool> RolePermissions::allows(std::string_view role_arn, const std::optional<std::string>& session_policy,
-                                     std::string_view action, std::string_view resource) {
-  return allows_all(role_arn, session_policy, std::span<const std::string_view>(&action, 1), resource);
+Result<bool> RolePermissions::allows(const SessionView& session, std::string_view action, std::string_view resource) {
+  return allows_all(session, std::span<const std::string_view>(&action, 1), resource);
 }
 
-Result<bool> RolePermissions::allows_all(std::string_view role_arn, const std::optional<std::string>& session_policy,
-                                         std::span<const std::string_view> actions, std::string_view resource) {
-  auto name = role_name_from_arn(role_arn, account_);
+Result<bool> RolePermissions::allows_all(const SessionView& session, std::span<const std::string_view> actions,
+                                         std::string_view resource) {
+  auto repository = repository_policy(resource);
+  if (!repository.ok()) return std::move(repository).error();
+  const PolicyDocument* document = *repository != nullptr ? &(*repository)->front() : nullptr;
+  return decide(session, actions, resource, document);
+}
+
+Result<bool> RolePermissions::allows_under(const SessionView& session, std::string_view action,
+                                           std::string_view resource, const PolicyDocument& repository_policy) {
+  return decide(session, std::span<const std::string_view>(&action, 1), resource, &repository_policy);
+}
+
+Result<bool> RolePermissions::decide(const SessionView& session, std::span<const std::string_view> actions,
+                                     std::string_view resource, const PolicyDocument* repository_policy) {
+  auto name = role_name_from_arn(session.role_arn, account_);
   if (!name.ok()) return std::move(name).error();
-  auto policies = policies_of(*name);
-  if (!policies.ok()) return std::move(policies).error();
-  if (*policies == nullptr) return false;
+  auto role = role_policies(*name);
+  if (!role.ok()) return std::move(role).error();
+  if (*role == nullptr) return false;
 
-  std::optional<PolicyDocument> session;
-  if (session_policy) {
-    auto parsed = parse_policy(*session_policy, PolicyKind::session);
+  std::optional<PolicyDocument> session_policy;
+  if (session.session_policy) {
+    auto parsed = parse_policy(*session.session_policy, PolicyKind::session);
     if (!parsed.ok()) {
       return make_error(ErrorCode::internal, "session policy no longer parses: " + parsed.error().message);
     }
-    session = std::move(*parsed);
+    session_policy = std::move(*parsed);
   }
-  RequestContext request{"", std::string(resource), "", {}};
+  AwsCaller caller{account_.account_id, std::string(session.role_arn),
+                   assumed_role_arn(*name, session.role_session_name, account_)};
+  // The global condition keys IAM sets for a role session, so that policies can test them.
+  RequestContext request{"", std::string(resource), "",
+                         {{"aws:PrincipalArn", {caller.role_arn}},
+                          {"aws:PrincipalAccount", {caller.account_id}},
+                          {"aws:PrincipalType", {"AssumedRole"}}},
+                         &caller};
   for (std::string_view action : actions) {
     request.action = action;
-    if (evaluate_with_session_policy(**policies, session ? &*session : nullptr, request) != Decision::allow) {
-      return false;
-    }
+    Decision decision =
+        evaluate_for_session(**role, repository_policy, session_policy ? &*session_policy : nullptr, request);
+    if (decision != Decision::allow) return false;
   }
   return true;
 }
 
-Result<std::shared_ptr<const std::vector<PolicyDocument>>> RolePermissions::policies_of(std::string_view role_name) {
+template <typename Parse>
+Result<RolePermissions::Policies> RolePermissions::cached(PolicyCache& cache, std::string_view key, std::string text,
+                                                          Parse parse) {
+  {
+    std::lock_guard lock(mutex_);
+    auto found = cache.find(key);
+    if (found != cache.end() && found->second.text == text) return found->second.documents;
+  }
+  // Parsed outside the lock: two threads may both parse a changed document, and either result is right.
+  Result<std::vector<PolicyDocument>> documents = parse(text);
+  if (!documents.ok()) return std::move(documents).error();
+  auto parsed = std::make_shared<const std::vector<PolicyDocument>>(std::move(*documents));
+  std::lock_guard lock(mutex_);
+  cache.insert_or_assign(std::string(key), CachedPolicies{std::move(text), parsed});
+  return parsed;
+}
+
+void RolePermissions::forget(PolicyCache& cache, std::string_view key) {
+  std::lock_guard lock(mutex_);
+  if (auto stale = cache.find(key); stale != cache.end()) cache.erase(stale);
+}
+
+Result<RolePermissions::Policies> RolePermissions::role_policies(std::string_view role_name) {
   // The store is read on every call, so a deleted or changed role takes effect at once; only the
   // parsing is cached.
   auto role = metadata_.get_role(role_name);
   if (!role.ok()) return std::move(role).error();
   if (!*role) {
-    std::lock_guard lock(mutex_);
-    if (auto stale = cache_.find(role_name); stale != cache_.end()) cache_.erase(stale);
-    return std::shared_ptr<const std::vector<PolicyDocument>>();
+    forget(roles_, role_name);
+    return Policies();
   }
-  {
-    std::lock_guard lock(mutex_);
-    auto cached = cache_.find(role_name);
-    if (cached != cache_.end() && cached->second.policies_text == (*role)->policies) {
-      return cached->second.policies;
-    }
+  return cached(roles_, role_name, std::move((*role)->policies),
+                [&](std::string_view text) { return parse_role_policies(role_name, text); });
+}
+
+Result<RolePermissions::Policies> RolePermissions::repository_policy(std::string_view resource) {
+  if (!resource.starts_with(repository_arn_prefix_)) return Policies();
+  std::string_view name = resource.substr(repository_arn_prefix_.size());
+  auto repository = metadata_.get_repository(name);
+  if (!repository.ok()) return std::move(repository).error();
+  if (!*repository || !(*repository)->settings.policy) {
+    forget(repositories_, name);
+    return Policies();
   }
-  // Parsed outside the lock: two threads may both parse a changed role, and either result is right.
-  auto documents = parse_role_policies(role_name, (*role)->policies);
-  if (!documents.ok()) return std::move(documents).error();
-  auto policies = std::make_shared<const std::vector<PolicyDocument>>(std::move(*documents));
-  std::lock_guard lock(mutex_);
-  cache_.insert_or_assign(std::string(role_name),
-                          CachedRole{std::move((*role)->policies), policies});
-  return policies;
+  return cached(repositories_, name, std::move(*(*repository)->settings.policy),
+                [&](std::string_view text) -> Result<std::vector<PolicyDocument>> {
+                  auto document = parse_policy(text, PolicyKind::repository);
+                  if (!document.ok()) {
+                    return make_error(ErrorCode::internal, "repository " + std::string(name) +
+                                                               ": stored policy no longer parses: " +
+                                                               document.error().message);
+                  }
+                  return std::vector<PolicyDocument>{std::move(*document)};
+                });
 }
 
 }  // namespace berth::auth

@@ -73,16 +73,15 @@ Result<Caller> RoleSessionAccess::authenticate(std::optional<std::string_view> a
   auto role_name = role_name_from_arn(claims->role_arn, permissions_.account());
   if (!role_name.ok()) return unauthorized();
   Caller caller;
-  caller.name = "arn:aws:sts::" + permissions_.account().account_id + ":assumed-role/" + *role_name + "/" +
-                claims->role_session_name;
+  caller.name = assumed_role_arn(*role_name, claims->role_session_name, permissions_.account());
   caller.session = std::move(*claims);
   return caller;
 }
 
 bool RoleSessionAccess::allows(const Caller& caller, std::string_view repository, Action action) {
   if (!caller.session) return false;
-  auto allowed = permissions_.allows_all(caller.session->role_arn, caller.session->session_policy,
-                                         required_ecr_actions(action), permissions_.repository_arn(repository));
+  auto allowed = permissions_.allows_all(session_view(*caller.session), required_ecr_actions(action),
+                                         permissions_.repository_arn(repository));
   if (!allowed.ok()) {
     log::error("access decision failed", {{"caller", caller.name},
                                           {"repository", std::string(repository)},

@@ -105,6 +105,8 @@ AwsMapping aws_mapping(ErrorCode code) {
       return {400, "ValidationError", 400, "LifecyclePolicyNotFoundException"};
     case ErrorCode::aws_lifecycle_policy_preview_not_found:
       return {400, "ValidationError", 400, "LifecyclePolicyPreviewNotFoundException"};
+    case ErrorCode::aws_repository_policy_not_found:
+      return {400, "ValidationError", 400, "RepositoryPolicyNotFoundException"};
     case ErrorCode::aws_validation_exception:
       return {400, "ValidationError", 400, "ValidationException"};
     case ErrorCode::aws_unknown_operation:

@@ -1,10 +1,12 @@
 #include "aws/ecr_batch_get_image.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <vector>
 
 #include "aws/ecr_image_ids.hpp"
+#include "registry/pull_record.hpp"
 
 namespace berth::aws {
 namespace {
@@ -53,6 +55,8 @@ Result<nlohmann::json> batch_get_image(EcrServices& services, const EcrCall& cal
           id, "ImageNotFound", "Requested image not found in the accepted media types; it is " + record.media_type));
       continue;
     }
+    const std::int64_t now = std::chrono::floor<std::chrono::seconds>(call.now).time_since_epoch().count();
+    if (registry::pull_record_due(record, now)) registry::record_pull(services.metadata, record, now);
     ImageId found{digest.str(), id.tag};
     images.push_back(nlohmann::json{{"registryId", services.options.account.account_id},
                                     {"repositoryName", *repository},

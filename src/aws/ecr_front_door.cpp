@@ -15,6 +15,7 @@
 #include "aws/ecr_put_image.hpp"
 #include "aws/ecr_repositories.hpp"
 #include "aws/ecr_repository_admin.hpp"
+#include "aws/ecr_repository_policies.hpp"
 #include "aws/ecr_resource_tags.hpp"
 #include "aws/signed_request.hpp"
 #include "common/offload.hpp"
@@ -41,7 +42,7 @@ Result<EcrOutput> reading(EcrServices& services, const EcrCall& call, std::strin
   return EcrOutput{std::move(*document), {}};
 }
 
-constexpr std::array<OperationEntry, 24> kOperations{{
+constexpr std::array<OperationEntry, 27> kOperations{{
     {"GetAuthorizationToken", "ecr_get_authorization_token", &get_authorization_token},
     {"DescribeRepositories", "ecr_describe_repositories", &reading<&describe_repositories>},
     {"DescribeImages", "ecr_describe_images", &reading<&describe_images>},
@@ -66,6 +67,9 @@ constexpr std::array<OperationEntry, 24> kOperations{{
     {"TagResource", "ecr_tag_resource", &tag_resource},
     {"UntagResource", "ecr_untag_resource", &untag_resource},
     {"ListTagsForResource", "ecr_list_tags_for_resource", &reading<&list_tags_for_resource>},
+    {"SetRepositoryPolicy", "ecr_set_repository_policy", &set_repository_policy},
+    {"GetRepositoryPolicy", "ecr_get_repository_policy", &reading<&get_repository_policy>},
+    {"DeleteRepositoryPolicy", "ecr_delete_repository_policy", &delete_repository_policy},
 }};
 
 const OperationEntry& operation_for(std::optional<std::string_view> target) {

@@ -67,6 +67,7 @@ Result<nlohmann::json> image_detail(EcrServices& services, std::string_view repo
                         {"imageManifestMediaType", image.media_type}};
   if (!image.tags.empty()) detail["imageTags"] = image.tags;
   if (!image.artifact_type.empty()) detail["artifactMediaType"] = image.artifact_type;
+  if (image.last_pulled_unix) detail["lastRecordedPullTime"] = *image.last_pulled_unix;
   return detail;
 }
 

@@ -26,7 +26,7 @@ Error access_denied(const EcrServices& services, const EcrCall& call, std::strin
 }  // namespace
 
 Result<bool> may(EcrServices& services, const EcrCall& call, std::string_view action, std::string_view resource) {
-  return services.permissions.allows(call.session.role_arn, call.session.session_policy, action, resource);
+  return services.permissions.allows(auth::session_view(call.session), action, resource);
 }
 
 Status authorize(EcrServices& services, const EcrCall& call, std::string_view action, std::string_view resource) {

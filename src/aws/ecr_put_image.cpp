@@ -62,8 +62,8 @@ Result<EcrOutput> put_image(EcrServices& services, const EcrCall& call, std::str
   Result<Digest> digest = registry::manifest_digest(*manifest, expected);
   if (!digest) {
     return make_error(ErrorCode::aws_image_digest_mismatch,
-                      "The digest of the image manifest, " + Hasher::of(*manifest, expected->algorithm()).str() +
-                          ", does not match the image digest given, " + expected->str());
+                      "The digest of the image manifest does not match the image digest given: " +
+                          digest.error().message);
   }
   Result<bool> stored = already_stored(services, *repository, *digest, *tag);
   if (!stored) return std::move(stored).error();

@@ -78,7 +78,7 @@ Result<AssumedRoleUser> assumed_role_user(std::string_view role_arn, std::string
   Result<std::string> role_name = auth::role_name_from_arn(role_arn, account);
   if (!role_name) return std::move(role_name).error();
   return AssumedRoleUser{
-      fmt::format("arn:aws:sts::{}:assumed-role/{}/{}", account.account_id, *role_name, session_name),
+      auth::assumed_role_arn(*role_name, session_name, account),
       fmt::format("{}:{}", role_unique_id(role_arn), session_name)};
 }
 

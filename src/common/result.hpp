@@ -66,6 +66,7 @@ enum class ErrorCode {
   aws_too_many_tags,              // TooManyTagsException
   aws_lifecycle_policy_not_found,          // LifecyclePolicyNotFoundException
   aws_lifecycle_policy_preview_not_found,  // LifecyclePolicyPreviewNotFoundException
+  aws_repository_policy_not_found,         // RepositoryPolicyNotFoundException
   aws_validation_exception,                // ValidationException (ECR: a value outside the model's limits)
   aws_unknown_operation,          // UnknownOperationException (ECR), InvalidAction (STS)
   // ECR's image and layer push operations (PutImage, the layer upload trio): the `__type` of each.

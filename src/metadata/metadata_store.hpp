@@ -34,6 +34,7 @@ struct RepositorySettings {
   std::vector<std::string> tag_mutability_exclusions;  // `*` wildcard filters of the exclusion modes
   bool scan_on_push = false;
   std::vector<std::pair<std::string, std::string>> tags;  // resource tags (Key, Value), as given
+  std::optional<std::string> policy;  // the repository policy (SetRepositoryPolicy), as given
 
   bool operator==(const RepositorySettings&) const = default;
 };
@@ -53,6 +54,7 @@ struct ManifestRecord {
   std::string artifact_type;              // as the referrers API reports it; may be empty
   std::string annotations_json;           // the manifest's `annotations` object, or empty
   std::int64_t created_unix = 0;
+  std::optional<std::int64_t> last_pulled_unix;  // set by the store: the last pull recorded
 };
 
 enum class ReferenceKind { blob, manifest };
@@ -106,6 +108,7 @@ struct ImageRecord {
   std::vector<std::string> tags;        // in byte order
   std::optional<Digest> subject;
   std::int64_t created_unix = 0;  // when it was first pushed
+  std::optional<std::int64_t> last_pulled_unix;  // ECR's lastRecordedPullTime
 };
 
 // Who did what, for `berth audit`: every credential issued and every change to a repository's
@@ -323,6 +326,9 @@ class MetadataStore {
   virtual Status put_manifest_keeping_tag(const ManifestRecord& manifest,
                                           const std::vector<ManifestReference>& references, std::string_view tag) = 0;
   virtual Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) = 0;
+  // Records a pull of the manifest at `pulled_unix` (ECR's lastRecordedPullTime) unless a later
+  // one is recorded; nothing happens when the manifest is absent.
+  virtual Status record_manifest_pull(std::string_view repository, const Digest& digest, std::int64_t pulled_unix) = 0;
   // Size and media type without the content (HEAD).
   virtual Result<bool> manifest_exists(std::string_view repository, const Digest& digest) = 0;
   virtual Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) = 0;

@@ -133,7 +133,13 @@ Result<std::optional<Digest>> column_optional_digest(const Statement& statement,
 
 // The columns manifest_from_row reads, in its order.
 constexpr std::string_view kSelectManifests =
-    "SELECT repository, digest, media_type, content, subject, artifact_type, annotations, created FROM manifests ";
+    "SELECT repository, digest, media_type, content, subject, artifact_type, annotations, created, last_pulled "
+    "FROM manifests ";
+
+std::optional<std::int64_t> column_optional_int(const Statement& row, int column) {
+  if (row.column_is_null(column)) return std::nullopt;
+  return row.column_int(column);
+}
 
 Result<ManifestRecord> manifest_from_row(const Statement& row) {
   auto digest = column_digest(row, 1);
@@ -142,7 +148,7 @@ Result<ManifestRecord> manifest_from_row(const Statement& row) {
   BERTH_TRY(subject);
   return ManifestRecord{std::string(row.column_text(0)), std::move(*digest),  std::string(row.column_text(2)),
                         std::string(row.column_blob(3)), std::move(*subject), std::string(row.column_text(5)),
-                        std::string(row.column_text(6)), row.column_int(7)};
+                        std::string(row.column_text(6)), row.column_int(7),   column_optional_int(row, 8)};
 }
 
 Result<std::vector<ManifestReference>> manifest_references(SqliteConnection& connection, std::string_view repository,
@@ -166,9 +172,15 @@ Result<std::vector<ManifestReference>> manifest_references(SqliteConnection& con
 
 // The columns repository_from_row reads, in its order.
 constexpr std::string_view kSelectRepositories =
-    "SELECT name, created, tag_mutability, tag_mutability_exclusions, scan_on_push, resource_tags FROM repositories ";
+    "SELECT name, created, tag_mutability, tag_mutability_exclusions, scan_on_push, resource_tags, policy "
+    "FROM repositories ";
 
 std::string exclusions_json(const std::vector<std::string>& exclusions) { return nlohmann::json(exclusions).dump(); }
+
+std::optional<std::string_view> optional_view(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  return std::string_view(*text);
+}
 
 std::string resource_tags_json(const std::vector<std::pair<std::string, std::string>>& tags) {
   nlohmann::json json = nlohmann::json::array();
@@ -186,6 +198,7 @@ Result<RepositoryRecord> repository_from_row(const Statement& row) {
   }
   repository.settings.tag_mutability = static_cast<TagMutability>(mutability);
   repository.settings.scan_on_push = row.column_int(4) != 0;
+  if (!row.column_is_null(6)) repository.settings.policy = std::string(row.column_text(6));
   // Written only by this file, so a value that does not parse is corruption.
   const auto exclusions = nlohmann::json::parse(row.column_text(3), nullptr, false);
   const auto tags = nlohmann::json::parse(row.column_text(5), nullptr, false);
@@ -322,10 +335,11 @@ Result<bool> SqliteMetadataStore::add_repository(std::string_view name, const Re
   return with_connection(pool_, [&](SqliteConnection& connection) -> Result<bool> {
     BERTH_TRY(execute(connection,
                       "INSERT INTO repositories (name, created, tag_mutability, tag_mutability_exclusions, "
-                      "scan_on_push, resource_tags) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+                      "scan_on_push, resource_tags, policy) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
                       name, now_unix(), static_cast<std::int64_t>(settings.tag_mutability),
                       std::string_view(exclusions_json(settings.tag_mutability_exclusions)),
-                      std::int64_t{settings.scan_on_push}, std::string_view(resource_tags_json(settings.tags))));
+                      std::int64_t{settings.scan_on_push}, std::string_view(resource_tags_json(settings.tags)),
+                      optional_view(settings.policy)));
     return connection.changes() > 0;
   });
 }
@@ -354,10 +368,11 @@ Result<std::optional<RepositorySettings>> SqliteMetadataStore::update_repository
     BERTH_TRY(change(settings));
     BERTH_TRY(execute(connection,
                       "UPDATE repositories SET tag_mutability = ?2, tag_mutability_exclusions = ?3, "
-                      "scan_on_push = ?4, resource_tags = ?5 WHERE name = ?1",
+                      "scan_on_push = ?4, resource_tags = ?5, policy = ?6 WHERE name = ?1",
                       name, static_cast<std::int64_t>(settings.tag_mutability),
                       std::string_view(exclusions_json(settings.tag_mutability_exclusions)),
-                      std::int64_t{settings.scan_on_push}, std::string_view(resource_tags_json(settings.tags))));
+                      std::int64_t{settings.scan_on_push}, std::string_view(resource_tags_json(settings.tags)),
+                      optional_view(settings.policy)));
     return std::optional<RepositorySettings>(std::move(settings));
   });
 }
@@ -665,6 +680,16 @@ Result<std::optional<ManifestRecord>> SqliteMetadataStore::get_manifest(std::str
   });
 }
 
+Status SqliteMetadataStore::record_manifest_pull(std::string_view repository, const Digest& digest,
+                                                 std::int64_t pulled_unix) {
+  return with_connection(pool_, [&](SqliteConnection& connection) {
+    return execute(connection,
+                   "UPDATE manifests SET last_pulled = ?3 "
+                   "WHERE repository = ?1 AND digest = ?2 AND coalesce(last_pulled, 0) < ?3",
+                   repository, digest, pulled_unix);
+  });
+}
+
 Result<bool> SqliteMetadataStore::manifest_exists(std::string_view repository, const Digest& digest) {
   return with_connection(pool_, [&](SqliteConnection& connection) {
     return has_row(connection, "SELECT 1 FROM manifests WHERE repository = ?1 AND digest = ?2", repository, digest);
@@ -762,6 +787,7 @@ Result<std::vector<ImageRecord>> SqliteMetadataStore::list_images(std::string_vi
     // A blob has one size whichever repository links it, so any link answers for it.
     auto statement = query(connection,
                            "SELECT m.digest, m.media_type, m.artifact_type, length(m.content), m.subject, m.created, "
+                           "m.last_pulled, "
                            "(SELECT coalesce(sum((SELECT b.size FROM repository_blobs b "
                            "WHERE b.digest = r.child_digest LIMIT 1)), 0) "
                            "FROM manifest_references r "
@@ -782,11 +808,12 @@ Result<std::vector<ImageRecord>> SqliteMetadataStore::list_images(std::string_vi
                         std::string(statement->column_text(1)),
                         std::string(statement->column_text(2)),
                         static_cast<std::uint64_t>(statement->column_int(3)),
-                        static_cast<std::uint64_t>(statement->column_int(6)),
+                        static_cast<std::uint64_t>(statement->column_int(7)),
                         {},
                         {},
                         std::move(*subject),
-                        statement->column_int(5)};
+                        statement->column_int(5),
+                        column_optional_int(*statement, 6)};
       auto references = manifest_references(connection, repository, image.digest);
       if (!references.ok()) return std::move(references).error();
       for (auto& reference : *references) {

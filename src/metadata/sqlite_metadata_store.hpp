@@ -55,6 +55,7 @@ class SqliteMetadataStore final : public MetadataStore {
   Status put_manifest_keeping_tag(const ManifestRecord& manifest, const std::vector<ManifestReference>& references,
                                   std::string_view tag) override;
   Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) override;
+  Status record_manifest_pull(std::string_view repository, const Digest& digest, std::int64_t pulled_unix) override;
   Result<bool> manifest_exists(std::string_view repository, const Digest& digest) override;
   Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) override;
   Result<bool> delete_manifest(std::string_view repository, const Digest& digest) override;

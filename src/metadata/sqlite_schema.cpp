@@ -8,7 +8,7 @@ namespace {
 
 // Digests are stored as text "alg:hex". Names and tags compare with BINARY collation, which is byte
 // order, as the OCI listing APIs require.
-constexpr std::array<const char*, 8> kMigrations = {
+constexpr std::array<const char*, 9> kMigrations = {
     R"sql(
 CREATE TABLE repositories (
   name    TEXT PRIMARY KEY COLLATE BINARY,
@@ -203,6 +203,10 @@ CREATE TABLE access_keys (
 ) WITHOUT ROWID;
 CREATE INDEX access_keys_by_role ON access_keys(role);
 )sql",
+    // 9: the repository policy (ECR SetRepositoryPolicy), and when a manifest was last pulled (ECR's
+    // lastRecordedPullTime); NULL for none.
+    "ALTER TABLE repositories ADD COLUMN policy TEXT;\n"
+    "ALTER TABLE manifests ADD COLUMN last_pulled INTEGER;",
 };
 
 Result<std::size_t> user_version(SqliteConnection& connection) {

@@ -9,6 +9,7 @@
 #include "registry/audit_trail.hpp"
 #include "registry/handlers.hpp"
 #include "registry/manifest_publisher.hpp"
+#include "registry/pull_record.hpp"
 
 namespace berth::registry {
 namespace {
@@ -90,6 +91,15 @@ HandlerResult ManifestHandlers::get(RegistryRequest& request) {
   auto manifest = context_.metadata.get_manifest(repository, *digest);
   if (!manifest.ok()) co_return std::move(manifest).error();
   if (!*manifest) co_return manifest_unknown(request.route.reference);
+  if (request.http.method == http::Method::get) {
+    const std::int64_t now = now_unix();
+    if (pull_record_due(**manifest, now)) {
+      co_await offload(context_.blocking, [&] {
+        record_pull(context_.metadata, **manifest, now);
+        return true;
+      });
+    }
+  }
 
   const std::string digest_text = digest->str();
   http::Response response;

@@ -96,7 +96,7 @@ Result<PublishedManifest> publish_manifest(metadata::MetadataStore& metadata, st
                                         parsed->subject,
                                         std::move(parsed->artifact_type),
                                         std::move(parsed->annotations_json),
-                                        push.now_unix};
+                                        push.now_unix, std::nullopt};
   BERTH_TRY(store(metadata, record, parsed->references, push.tag));
   return published;
 }

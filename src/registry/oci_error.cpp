@@ -71,7 +71,8 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::aws_repository_not_empty: return {409, "DENIED"};
     case ErrorCode::aws_image_not_found: return {404, "MANIFEST_UNKNOWN"};
     case ErrorCode::aws_lifecycle_policy_not_found:
-    case ErrorCode::aws_lifecycle_policy_preview_not_found: return {404, "NAME_UNKNOWN"};
+    case ErrorCode::aws_lifecycle_policy_preview_not_found:
+    case ErrorCode::aws_repository_policy_not_found: return {404, "NAME_UNKNOWN"};
   }
   return {500, "UNKNOWN"};
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,15 @@ class KeylessSetup:
         path.write_text(json.dumps({"RoleName": name, "AssumeRolePolicyDocument": trust, "Policies": [policy],
                                     "MaxSessionDuration": max_session}))
         self.berth("role", "put", path)
+
+    def access_key(self, role: str, *args) -> Credentials:
+        """A long-lived AKIA key bound to `role`, made with `berth access-key create`."""
+        created = json.loads(self.berth("access-key", "create", role, "--config", self.config,
+                                        *args).stdout)["AccessKey"]
+        assert re.fullmatch(r"AKIA[A-Z2-7]{16}", created["AccessKeyId"])
+        assert len(created["SecretAccessKey"]) == 40
+        assert created["RoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/{role}"
+        return Credentials(created["AccessKeyId"], created["SecretAccessKey"], "", created["Expiration"])
 
     def provision(self):
         for repository in (REPOSITORY, OTHER_REPOSITORY):

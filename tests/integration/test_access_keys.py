@@ -6,7 +6,6 @@ for the next request."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from botocore.exceptions import ClientError
@@ -20,20 +19,11 @@ ADMIN_POLICY = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "ecr:*", "Resource": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/platform/*"}]}
 
 
-def create_key(keyless, role: str, *args) -> Credentials:
-    created = json.loads(keyless.berth("access-key", "create", role, "--config", keyless.config,
-                                       *args).stdout)["AccessKey"]
-    assert re.fullmatch(r"AKIA[A-Z2-7]{16}", created["AccessKeyId"])
-    assert len(created["SecretAccessKey"]) == 40
-    assert created["RoleArn"] == f"arn:aws:iam::{ACCOUNT}:role/{role}"
-    return Credentials(created["AccessKeyId"], created["SecretAccessKey"], "", created["Expiration"])
-
-
 @pytest.fixture
 def operator(keyless) -> Credentials:
     keyless.put_role("platform-operator", github_trust(keyless.issuer, ["ministryofjustice/example-repository"]),
                      ADMIN_POLICY)
-    return create_key(keyless, "platform-operator")
+    return keyless.access_key("platform-operator")
 
 
 def test_an_access_key_drives_the_aws_cli_boto3_and_the_registry(keyless, operator):

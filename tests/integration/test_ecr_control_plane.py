@@ -5,6 +5,7 @@ with batch-delete-image, and a role without the grant refused."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 
 import pytest
 from botocore.exceptions import ClientError
@@ -97,6 +98,32 @@ def test_batch_delete_image_through_boto3_removes_it_from_the_registry(keyless, 
     answer = ecr.batch_delete_image(repositoryName="platform/web", imageIds=[{"imageDigest": kept.digest}])
     assert answer["imageIds"][0]["imageDigest"] == kept.digest
     assert client.session.get(f"{keyless.url}/v2/platform/web/tags/list").json().get("tags") in (None, [])
+
+
+def test_describe_images_reports_the_last_recorded_pull(keyless, admin):
+    ecr = keyless.ecr_client(admin)
+    ecr.create_repository(repositoryName="platform/pulled")
+    client = registry_client(keyless, admin)
+    client.push_image("platform/pulled", "registry")
+    by_api = client.push_image("platform/pulled", "api")
+
+    def last_pulls() -> dict:
+        details = ecr.describe_images(repositoryName="platform/pulled")["imageDetails"]
+        return {detail["imageTags"][0]: detail.get("lastRecordedPullTime") for detail in details}
+
+    assert last_pulls() == {"registry": None, "api": None}
+    # A HEAD is not a pull; a GET is, and so is BatchGetImage.
+    manifest_url = f"{keyless.url}/v2/platform/pulled/manifests/registry"
+    assert client.session.head(manifest_url, headers={"Accept": OCI_MANIFEST}).status_code == 200
+    assert last_pulls() == {"registry": None, "api": None}
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    assert client.session.get(manifest_url, headers={"Accept": OCI_MANIFEST}).status_code == 200
+    pulled = last_pulls()
+    assert pulled["api"] is None and before <= pulled["registry"] <= datetime.now(timezone.utc)
+    got = ecr.batch_get_image(repositoryName="platform/pulled", imageIds=[{"imageDigest": by_api.digest}])
+    assert len(got["images"]) == 1
+    pulled = last_pulls()
+    assert before <= pulled["api"] <= datetime.now(timezone.utc)
 
 
 def test_a_role_without_the_grant_is_refused(keyless):

@@ -32,7 +32,7 @@ class FsckTest : public ::testing::Test {
     std::string content = "{\"config\":\"" + config_.str() + "\",\"layers\":[\"" + layer_.str() + "\"]}";
     manifest_ = Hasher::of(content);
     metadata::ManifestRecord record{
-        "team/app", manifest_, "application/vnd.oci.image.manifest.v1+json", content, std::nullopt, "", "", 1};
+        "team/app", manifest_, "application/vnd.oci.image.manifest.v1+json", content, std::nullopt, "", "", 1, std::nullopt};
     ASSERT_TRUE(metadata_
                     ->put_manifest(record,
                                    {{config_, metadata::ReferenceKind::blob}, {layer_, metadata::ReferenceKind::blob}},
@@ -131,7 +131,7 @@ TEST_F(FsckTest, DetectsAChildManifestMissingFromTheIndexRepository) {
   // The child exists in team/app but an index in team/other cannot serve it from there.
   std::string content = "{\"manifests\":[\"" + manifest_.str() + "\"]}";
   metadata::ManifestRecord index{
-      "team/app", Hasher::of(content), "application/vnd.oci.image.index.v1+json", content, std::nullopt, "", "", 1};
+      "team/app", Hasher::of(content), "application/vnd.oci.image.index.v1+json", content, std::nullopt, "", "", 1, std::nullopt};
   ASSERT_TRUE(metadata_->put_manifest(index, {{manifest_, metadata::ReferenceKind::manifest}}, "multi").ok());
   ASSERT_TRUE(metadata_->create_repository("team/other").ok());
   // The store refuses such an index, so move it by hand, as a bad restore or manual edit would.
@@ -153,7 +153,7 @@ TEST_F(FsckTest, DetectsAChildManifestMissingFromTheIndexRepository) {
 TEST_F(FsckTest, DetectsAManifestWhoseBytesDoNotMatchItsDigest) {
   metadata::ManifestRecord forged{
       "team/app", Hasher::of("claimed"), "application/vnd.oci.image.manifest.v1+json", "actual", std::nullopt, "", "",
-      1};
+      1, std::nullopt};
   ASSERT_TRUE(metadata_->put_manifest(forged, {}, std::nullopt).ok());
   FsckReport report = fsck();
   ASSERT_EQ(report.problems.size(), 1u);

@@ -197,7 +197,7 @@ TEST(ParsePolicy, RefusesBadConditions) {
 }
 
 TEST(ParsePolicy, EnforcesPrincipalAndResourceRulesPerKind) {
-  EXPECT_NE(parse_error(kMojGitHubTrust, PolicyKind::permission).find("only a trust policy names a principal"),
+  EXPECT_NE(parse_error(kMojGitHubTrust, PolicyKind::permission).find("only trust and repository policies name a principal"),
             std::string::npos);
   EXPECT_NE(parse_error(kMojPushPolicy, PolicyKind::trust).find("a trust policy cannot name a resource"),
             std::string::npos);
@@ -213,6 +213,59 @@ TEST(ParsePolicy, EnforcesPrincipalAndResourceRulesPerKind) {
             std::string::npos);
   EXPECT_EQ(parse_error(R"({"Statement":{"Effect":"Allow","Action":"*","Principal":"*"}})", PolicyKind::trust),
             "parsed");
+}
+
+TEST(ParsePolicy, RepositoryPoliciesNameAwsPrincipalsAndMayOmitTheResource) {
+  auto with_principal = [](std::string_view principal) {
+    return R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"ecr:BatchGetImage","Principal":)" +
+           std::string(principal) + "}}";
+  };
+  for (std::string_view principal :
+       {R"("*")", R"({"AWS":"*"})", R"({"AWS":"123456789012"})", R"({"AWS":"arn:aws:iam::123456789012:root"})",
+        R"({"AWS":["arn:aws:iam::123456789012:role/ci","arn:aws:iam::123456789012:user/alice"]})",
+        R"({"AWS":"arn:aws:sts::123456789012:assumed-role/ci/build-1"})", R"({"Service":"codebuild.amazonaws.com"})"}) {
+    EXPECT_EQ(parse_error(with_principal(principal), PolicyKind::repository), "parsed") << principal;
+  }
+  for (std::string_view principal :
+       {R"({"AWS":"12345678901"})", R"({"AWS":"arn:aws:iam::123456789012:role/*"})",
+        R"({"AWS":"arn:aws:iam::12345678901x:root"})", R"({"AWS":"arn:aws:iam::123456789012:group/g"})",
+        R"({"AWS":"arn:aws:sts::123456789012:assumed-role/ci"})", R"({"AWS":"arn:aws:iam::123456789012:role/"})",
+        R"({"AWS":"arn:aws:s3:::bucket"})", R"({"AWS":"ci"})"}) {
+    EXPECT_NE(parse_error(with_principal(principal), PolicyKind::repository).find("invalid principal"),
+              std::string::npos)
+        << principal;
+  }
+  EXPECT_NE(parse_error(with_principal(R"({"Federated":"*"})"), PolicyKind::repository).find("principal type 'Federated'"),
+            std::string::npos);
+  EXPECT_NE(parse_error(R"({"Statement":{"Effect":"Allow","Action":"ecr:*"}})", PolicyKind::repository)
+                .find("missing Principal"),
+            std::string::npos);
+  EXPECT_EQ(parse_error(R"({"Statement":{"Effect":"Allow","Action":"ecr:*","Principal":"*","Resource":"*"}})",
+                        PolicyKind::repository),
+            "parsed");
+}
+
+TEST(EvaluateResourcePolicy, MatchesTheCallerByRoleSessionOrAccount) {
+  const AwsCaller caller{"000000000000", "arn:aws:iam::000000000000:role/ci",
+                         "arn:aws:sts::000000000000:assumed-role/ci/build-1"};
+  auto decide_for = [&](std::string_view effect, std::string_view principal) {
+    PolicyDocument policy = parse_ok(R"({"Statement":{"Effect":")" + std::string(effect) +
+                                         R"(","Action":"ecr:*","Principal":{"AWS":")" + std::string(principal) + R"("}}})",
+                                     PolicyKind::repository);
+    RequestContext request = ecr("ecr:BatchGetImage", kRepositoryArn);
+    request.caller = &caller;
+    return evaluate_resource_policy(policy, request);
+  };
+  EXPECT_EQ(decide_for("Allow", "arn:aws:iam::000000000000:role/ci").decision, Decision::allow);
+  EXPECT_FALSE(decide_for("Allow", "arn:aws:iam::000000000000:role/ci").session_named);
+  EXPECT_TRUE(decide_for("Allow", "arn:aws:sts::000000000000:assumed-role/ci/build-1").session_named);
+  EXPECT_EQ(decide_for("Allow", "arn:aws:sts::000000000000:assumed-role/ci/build-2").decision, Decision::deny_implicit);
+  EXPECT_EQ(decide_for("Allow", "arn:aws:iam::000000000000:role/other").decision, Decision::deny_implicit);
+  EXPECT_EQ(decide_for("Allow", "000000000000").decision, Decision::deny_implicit);
+  EXPECT_EQ(decide_for("Deny", "000000000000").decision, Decision::deny_explicit);
+  EXPECT_EQ(decide_for("Deny", "arn:aws:iam::000000000000:root").decision, Decision::deny_explicit);
+  EXPECT_EQ(decide_for("Deny", "111111111111").decision, Decision::deny_implicit);
+  EXPECT_EQ(decide_for("Allow", "*").decision, Decision::allow);
 }
 
 TEST(ParsePolicy, RefusesCharactersOutsideTheIamRepertoire) {
@@ -330,17 +383,17 @@ TEST(EvaluatePolicy, SessionPolicyCanOnlyNarrow) {
       R"({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"ecr:BatchGetImage","Resource":"*"}]})",
       PolicyKind::session);
 
-  EXPECT_EQ(evaluate_with_session_policy(role, nullptr, ecr("ecr:PutImage", kRepositoryArn)), Decision::allow);
-  EXPECT_EQ(evaluate_with_session_policy(role, &pull_only, ecr("ecr:BatchGetImage", kRepositoryArn)), Decision::allow);
-  EXPECT_EQ(evaluate_with_session_policy(role, &pull_only, ecr("ecr:PutImage", kRepositoryArn)),
+  EXPECT_EQ(evaluate_for_session(role, nullptr, nullptr, ecr("ecr:PutImage", kRepositoryArn)), Decision::allow);
+  EXPECT_EQ(evaluate_for_session(role, nullptr, &pull_only, ecr("ecr:BatchGetImage", kRepositoryArn)), Decision::allow);
+  EXPECT_EQ(evaluate_for_session(role, nullptr, &pull_only, ecr("ecr:PutImage", kRepositoryArn)),
             Decision::deny_implicit);
   // The session policy grants more than the role: the role still bounds it.
-  EXPECT_EQ(evaluate_with_session_policy(role, &everything, ecr("ecr:PutImage", kOtherRepositoryArn)),
+  EXPECT_EQ(evaluate_for_session(role, nullptr, &everything, ecr("ecr:PutImage", kOtherRepositoryArn)),
             Decision::deny_implicit);
-  EXPECT_EQ(evaluate_with_session_policy(role, &everything, ecr("ecr:CreateRepository", "*")), Decision::deny_implicit);
-  EXPECT_EQ(evaluate_with_session_policy(role, &deny_get, ecr("ecr:BatchGetImage", kRepositoryArn)),
+  EXPECT_EQ(evaluate_for_session(role, nullptr, &everything, ecr("ecr:CreateRepository", "*")), Decision::deny_implicit);
+  EXPECT_EQ(evaluate_for_session(role, nullptr, &deny_get, ecr("ecr:BatchGetImage", kRepositoryArn)),
             Decision::deny_explicit);
-  EXPECT_EQ(evaluate_with_session_policy(role, &deny_get, ecr("ecr:PutImage", kRepositoryArn)), Decision::allow);
+  EXPECT_EQ(evaluate_for_session(role, nullptr, &deny_get, ecr("ecr:PutImage", kRepositoryArn)), Decision::allow);
 }
 
 TEST(EvaluateTrust, MojGitHubTrustPolicy) {

@@ -89,7 +89,7 @@ Digest EcrTest::push(std::string_view repository, std::string content, std::stri
                      std::int64_t created_unix) {
   Digest digest = Hasher::of(content);
   metadata::ManifestRecord record{
-      std::string(repository), digest, std::string(media_type), std::move(content), std::nullopt, "", "", created_unix};
+      std::string(repository), digest, std::string(media_type), std::move(content), std::nullopt, "", "", created_unix, std::nullopt};
   Status stored = metadata_->put_manifest(record, references, tag);
   EXPECT_TRUE(stored.ok()) << stored.error().message;
   return digest;

@@ -56,7 +56,7 @@ class GarbageCollectorTest : public ::testing::Test {
     for (const Digest& blob : blobs) references.push_back({blob, ReferenceKind::blob});
     ManifestRecord record{repository, Hasher::of(content), "application/vnd.oci.image.manifest.v1+json",
                           content,    std::nullopt,        "",
-                          "",         1700000000};
+                          "",         1700000000, std::nullopt};
     EXPECT_TRUE(metadata_->put_manifest(record, references, tag).ok());
     return record;
   }
@@ -148,13 +148,13 @@ TEST_F(GarbageCollectorTest, AnIndexTakesItsUntaggedChildrenAndTheirLayers) {
   ManifestRecord amd64 = push_image("team/app", "{\"amd64\":1}", {amd64_layer}, std::nullopt);
   ManifestRecord arm64 = push_image("team/app", "{\"arm64\":1}", {arm64_layer}, "arm64-only");
   ManifestRecord index{"team/app", Hasher::of("{\"index\":1}"), "application/vnd.oci.image.index.v1+json",
-                       "{\"index\":1}", std::nullopt, "", "", 1700000000};
+                       "{\"index\":1}", std::nullopt, "", "", 1700000000, std::nullopt};
   ASSERT_TRUE(metadata_
                   ->put_manifest(index, {{amd64.digest, ReferenceKind::manifest}, {arm64.digest, ReferenceKind::manifest}},
                                  "multi")
                   .ok());
   ManifestRecord signature{"team/app", Hasher::of("{\"sig\":1}"), "application/vnd.oci.image.manifest.v1+json",
-                           "{\"sig\":1}", index.digest, "", "", 1700000000};
+                           "{\"sig\":1}", index.digest, "", "", 1700000000, std::nullopt};
   ASSERT_TRUE(metadata_->put_manifest(signature, {}, std::nullopt).ok());
 
   ASSERT_TRUE(*metadata_->delete_manifest("team/app", index.digest));

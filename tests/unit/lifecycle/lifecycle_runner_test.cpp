@@ -40,7 +40,7 @@ class LifecycleRunner : public ::testing::Test {
              std::vector<metadata::ManifestReference> references = {}, std::optional<Digest> subject = {}) {
     const Digest digest = Hasher::of(content);
     const metadata::ManifestRecord record{std::string(repository), digest, std::string(media_type), content,
-                                          std::move(subject), "", "", kNow - days_ago * kDay};
+                                          std::move(subject), "", "", kNow - days_ago * kDay, std::nullopt};
     EXPECT_TRUE(store_->put_manifest(record, references, tag).ok());
     return digest;
   }

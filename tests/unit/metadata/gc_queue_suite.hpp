@@ -28,7 +28,7 @@ inline Digest digest_of(std::string_view content) { return Hasher::of(content); 
 inline ManifestRecord manifest_in(std::string repository, std::string content, std::optional<Digest> subject = std::nullopt) {
   Digest digest = Hasher::of(content);
   return ManifestRecord{std::move(repository), digest, "application/vnd.oci.image.manifest.v1+json", std::move(content),
-                        std::move(subject),    "",     "",                                          1700000000};
+                        std::move(subject),    "",     "",                                          1700000000,       std::nullopt};
 }
 
 }  // namespace berth::metadata::gc_queue

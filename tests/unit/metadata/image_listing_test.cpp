@@ -33,7 +33,7 @@ Digest put(MetadataStore& store, std::string_view repository, std::string conten
                         std::move(subject),
                         std::move(artifact_type),
                         "",
-                        created};
+                        created, std::nullopt};
   Status stored = store.put_manifest(record, references, tag);
   EXPECT_TRUE(stored.ok()) << stored.error().message;
   return digest;

@@ -23,7 +23,8 @@ ManifestRecord manifest(std::string repository, std::string content, std::option
                         std::move(subject),
                         std::move(artifact_type),
                         "",
-                        1700000000};
+                        1700000000,
+                        std::nullopt};
 }
 
 Digest blob(std::string_view content) { return Hasher::of(content); }
@@ -285,10 +286,10 @@ TEST_P(MetadataStoreSuite, DeletesAManifestNoIndexLists) {
   const Digest child = Hasher::of("child");
   const Digest index = Hasher::of("index");
   for (const char* repository : {"team/app", "team/other"}) {
-    ManifestRecord record{repository, child, "application/vnd.oci.image.manifest.v1+json", "child", {}, "", "", 1};
+    ManifestRecord record{repository, child, "application/vnd.oci.image.manifest.v1+json", "child", {}, "", "", 1, std::nullopt};
     ASSERT_TRUE(store_->put_manifest(record, {}, std::nullopt).ok());
   }
-  ManifestRecord parent{"team/app", index, "application/vnd.oci.image.index.v1+json", "index", {}, "", "", 1};
+  ManifestRecord parent{"team/app", index, "application/vnd.oci.image.index.v1+json", "index", {}, "", "", 1, std::nullopt};
   ASSERT_TRUE(store_->put_manifest(parent, {{child, ReferenceKind::manifest}}, std::string_view("v1")).ok());
 
   auto kept = store_->delete_unlisted_manifest("team/app", child);
@@ -352,6 +353,45 @@ TEST_P(MetadataStoreSuite, StoresManifestsByteExact) {
   EXPECT_EQ(*store_->get_manifest("team/other", record.digest), std::nullopt);
   // Manifests are not blob links.
   EXPECT_EQ(*store_->linked_blob("team/app", record.digest), std::nullopt);
+}
+
+TEST_P(MetadataStoreSuite, RecordsTheLatestPullOfAManifest) {
+  ManifestRecord record = manifest("team/app", "{\"pulled\":1}");
+  ASSERT_TRUE(store_->put_manifest(record, linked_layers(*store_, {"layer"}), "v1").ok());
+  EXPECT_EQ((*store_->get_manifest("team/app", record.digest))->last_pulled_unix, std::nullopt);
+  ASSERT_TRUE(store_->record_manifest_pull("team/app", record.digest, 1700000100).ok());
+  EXPECT_EQ((*store_->get_manifest("team/app", record.digest))->last_pulled_unix, 1700000100);
+  // An older pull arriving late does not move the time back.
+  ASSERT_TRUE(store_->record_manifest_pull("team/app", record.digest, 1700000050).ok());
+  auto images = store_->list_images("team/app", "", 10);
+  ASSERT_TRUE(images.ok() && images->size() == 1);
+  EXPECT_EQ(images->front().last_pulled_unix, 1700000100);
+  // Another repository's manifest of the same digest, and absent manifests, are untouched.
+  ASSERT_TRUE(store_->record_manifest_pull("team/other", record.digest, 1700000200).ok());
+  EXPECT_EQ((*store_->get_manifest("team/app", record.digest))->last_pulled_unix, 1700000100);
+}
+
+TEST_P(MetadataStoreSuite, KeepsARepositoryPolicyWithTheSettings) {
+  ASSERT_TRUE(store_->create_repository("team/app").ok());
+  EXPECT_EQ((*store_->get_repository("team/app"))->settings.policy, std::nullopt);
+  const std::string policy = R"({"Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:ListImages"}]})";
+  auto set = store_->update_repository_settings("team/app", [&](RepositorySettings& settings) {
+    settings.policy = policy;
+    return Status{};
+  });
+  ASSERT_TRUE(set.ok() && set->has_value());
+  EXPECT_EQ((*store_->get_repository("team/app"))->settings.policy, policy);
+  // A failing change writes nothing.
+  auto refused = store_->update_repository_settings("team/app", [&](RepositorySettings& settings) -> Status {
+    settings.policy.reset();
+    return make_error(ErrorCode::conflict, "no");
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ((*store_->get_repository("team/app"))->settings.policy, policy);
+  RepositorySettings created;
+  created.policy = "{}";
+  ASSERT_TRUE(*store_->add_repository("team/new", created));
+  EXPECT_EQ((*store_->get_repository("team/new"))->settings.policy, "{}");
 }
 
 TEST_P(MetadataStoreSuite, PuttingTheSameManifestAgainIsIdempotent) {

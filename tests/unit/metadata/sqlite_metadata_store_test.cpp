@@ -104,6 +104,8 @@ TEST(SqliteMetadataStore, MovesProvisionedLifecyclePoliciesToTheirRepositories) 
        "ALTER TABLE repositories DROP COLUMN lifecycle_evaluated;"
        "DROP TABLE lifecycle_previews;"
        "DROP TABLE access_keys;"
+       "ALTER TABLE repositories DROP COLUMN policy;"
+       "ALTER TABLE manifests DROP COLUMN last_pulled;"
        "ALTER TABLE provisioned_repositories ADD COLUMN lifecycle_policy TEXT;"
        "UPDATE provisioned_repositories SET lifecycle_policy = '{\"rules\":[]}' WHERE name = 'team/app';"
        "PRAGMA user_version = 6;");

@@ -42,7 +42,7 @@ class Apply : public ::testing::Test {
     std::string content = R"({"schemaVersion":2})";
     metadata::ManifestRecord manifest{
         repository, Hasher::of(content), "application/vnd.oci.image.manifest.v1+json", content, std::nullopt, "", "",
-        1};
+        1, std::nullopt};
     ASSERT_TRUE(store_->put_manifest(manifest, {}, "v1").ok());
   }
 
