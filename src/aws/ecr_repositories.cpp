@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "aws/ecr_paging.hpp"
+#include "metadata/tag_mutability_setting.hpp"
 
 namespace berth::aws {
 namespace {
@@ -52,20 +53,6 @@ Result<nlohmann::json> describe_page(EcrServices& services, const EcrCall& call,
 
 }  // namespace
 
-std::string_view tag_mutability_name(metadata::TagMutability mutability) {
-  switch (mutability) {
-    case metadata::TagMutability::mutable_tags:
-      return "MUTABLE";
-    case metadata::TagMutability::immutable:
-      return "IMMUTABLE";
-    case metadata::TagMutability::immutable_with_exclusion:
-      return "IMMUTABLE_WITH_EXCLUSION";
-    case metadata::TagMutability::mutable_with_exclusion:
-      return "MUTABLE_WITH_EXCLUSION";
-  }
-  return "MUTABLE";
-}
-
 nlohmann::json exclusion_filters_json(const std::vector<std::string>& filters) {
   nlohmann::json json = nlohmann::json::array();
   for (const std::string& filter : filters) json.push_back({{"filterType", "WILDCARD"}, {"filter", filter}});
@@ -79,7 +66,7 @@ nlohmann::json repository_json(const EcrServices& services, const metadata::Repo
                       {"repositoryName", repository.name},
                       {"repositoryUri", registry_host(services.options.public_url) + "/" + repository.name},
                       {"createdAt", repository.created_unix},
-                      {"imageTagMutability", tag_mutability_name(settings.tag_mutability)},
+                      {"imageTagMutability", metadata::tag_mutability_name(settings.tag_mutability)},
                       {"imageScanningConfiguration", {{"scanOnPush", settings.scan_on_push}}},
                       {"encryptionConfiguration", {{"encryptionType", "AES256"}}}};
   if (!settings.tag_mutability_exclusions.empty()) {

@@ -19,8 +19,6 @@ namespace berth::aws {
 // ECR's `Repository` shape for a stored repository.
 nlohmann::json repository_json(const EcrServices& services, const metadata::RepositoryRecord& repository);
 
-// ECR's `ImageTagMutability` name ("MUTABLE", "IMMUTABLE_WITH_EXCLUSION", ...).
-std::string_view tag_mutability_name(metadata::TagMutability mutability);
 // `[{filterType: "WILDCARD", filter}]`, ECR's `imageTagMutabilityExclusionFilters`.
 nlohmann::json exclusion_filters_json(const std::vector<std::string>& filters);
 

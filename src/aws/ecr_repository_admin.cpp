@@ -1,31 +1,18 @@
 #include "aws/ecr_repository_admin.hpp"
 
-#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "aws/ecr_repositories.hpp"
 #include "aws/ecr_resource_tags.hpp"
+#include "metadata/tag_mutability_setting.hpp"
 
 namespace berth::aws {
 namespace {
 
-constexpr std::size_t kMaxFilters = 5;
-constexpr std::size_t kMaxFilter = 128;
-
-struct TagMutabilitySetting {
-  metadata::TagMutability mutability = metadata::TagMutability::mutable_tags;
-  std::vector<std::string> exclusions;
-};
-
-bool is_filter_character(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
-         c == '*' || c == '-';
-}
-
 Result<std::vector<std::string>> read_exclusion_filters(const EcrJsonInput& input) {
   Result<std::optional<std::vector<EcrJsonInput>>> entries =
-      input.objects("imageTagMutabilityExclusionFilters", {"filterType", "filter"}, 1, kMaxFilters);
+      input.objects("imageTagMutabilityExclusionFilters", {"filterType", "filter"}, 1, metadata::kMaxExclusionFilters);
   if (!entries) return std::move(entries).error();
   std::vector<std::string> filters;
   if (!entries->has_value()) return filters;
@@ -35,11 +22,8 @@ Result<std::vector<std::string>> read_exclusion_filters(const EcrJsonInput& inpu
     if (*type != "WILDCARD") return entry.invalid("filterType", "Member must satisfy enum value set: [WILDCARD]");
     Result<std::string> filter = entry.required_string("filter");
     if (!filter) return std::move(filter).error();
-    if (filter->empty() || filter->size() > kMaxFilter) {
-      return entry.invalid("filter", "Member must have length between 1 and 128");
-    }
-    if (!std::all_of(filter->begin(), filter->end(), is_filter_character)) {
-      return entry.invalid("filter", "Member must satisfy regular expression pattern: ^[0-9a-zA-Z._*-]{1,128}");
+    if (Status checked = metadata::check_exclusion_filter(*filter); !checked) {
+      return entry.invalid("filter", "Member " + checked.error().message);
     }
     filters.push_back(std::move(*filter));
   }
@@ -48,7 +32,7 @@ Result<std::vector<std::string>> read_exclusion_filters(const EcrJsonInput& inpu
 
 // `imageTagMutability` and its exclusion filters, which the *_WITH_EXCLUSION modes need and the
 // others refuse; nullopt when neither is given.
-Result<std::optional<TagMutabilitySetting>> read_tag_mutability(const EcrJsonInput& input) {
+Result<std::optional<metadata::TagMutabilitySetting>> read_tag_mutability(const EcrJsonInput& input) {
   Result<std::optional<std::string>> name = input.string("imageTagMutability");
   if (!name) return std::move(name).error();
   Result<std::vector<std::string>> filters = read_exclusion_filters(input);
@@ -57,30 +41,18 @@ Result<std::optional<TagMutabilitySetting>> read_tag_mutability(const EcrJsonInp
     if (!filters->empty()) {
       return input.invalid("imageTagMutabilityExclusionFilters", "Member requires an imageTagMutability with exclusion");
     }
-    return std::optional<TagMutabilitySetting>();
+    return std::optional<metadata::TagMutabilitySetting>();
   }
-  using metadata::TagMutability;
-  constexpr TagMutability kAll[] = {TagMutability::mutable_tags, TagMutability::immutable,
-                                    TagMutability::immutable_with_exclusion, TagMutability::mutable_with_exclusion};
-  const auto* named = std::find_if(std::begin(kAll), std::end(kAll),
-                                   [&](TagMutability mutability) { return tag_mutability_name(mutability) == **name; });
-  if (named == std::end(kAll)) {
+  const std::optional<metadata::TagMutability> named = metadata::tag_mutability_named(**name);
+  if (!named) {
     return input.invalid("imageTagMutability",
                          "Member must satisfy enum value set: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, "
                          "MUTABLE_WITH_EXCLUSION]");
   }
-  TagMutabilitySetting setting{*named, {}};
-  const bool with_exclusion =
-      *named == TagMutability::immutable_with_exclusion || *named == TagMutability::mutable_with_exclusion;
-  if (with_exclusion && filters->empty()) {
-    return input.invalid("imageTagMutabilityExclusionFilters", "Member must not be null for " + **name);
+  if (Status counted = metadata::check_exclusion_filter_count(*named, filters->size()); !counted) {
+    return input.invalid("imageTagMutabilityExclusionFilters", "Member " + counted.error().message);
   }
-  if (!with_exclusion && !filters->empty()) {
-    return input.invalid("imageTagMutabilityExclusionFilters", "Member is only allowed with " + **name +
-                                                                   "_WITH_EXCLUSION");
-  }
-  setting.exclusions = std::move(*filters);
-  return std::optional<TagMutabilitySetting>(std::move(setting));
+  return std::optional<metadata::TagMutabilitySetting>(metadata::TagMutabilitySetting{*named, std::move(*filters)});
 }
 
 // `imageScanningConfiguration.scanOnPush`, false when absent; nullopt without the configuration.
@@ -128,7 +100,7 @@ Result<EcrOutput> create_repository(EcrServices& services, const EcrCall& call, 
   Result<std::string> name = authorized_repository_name(services, call, *input, "ecr:CreateRepository");
   if (!name) return std::move(name).error();
   metadata::RepositorySettings settings;
-  Result<std::optional<TagMutabilitySetting>> mutability = read_tag_mutability(*input);
+  Result<std::optional<metadata::TagMutabilitySetting>> mutability = read_tag_mutability(*input);
   if (!mutability) return std::move(mutability).error();
   if (mutability->has_value()) {
     settings.tag_mutability = (*mutability)->mutability;
@@ -187,7 +159,7 @@ Result<EcrOutput> put_image_tag_mutability(EcrServices& services, const EcrCall&
   if (!input) return std::move(input).error();
   Result<std::string> name = open_repository(services, call, *input, "ecr:PutImageTagMutability");
   if (!name) return std::move(name).error();
-  Result<std::optional<TagMutabilitySetting>> setting = read_tag_mutability(*input);
+  Result<std::optional<metadata::TagMutabilitySetting>> setting = read_tag_mutability(*input);
   if (!setting) return std::move(setting).error();
   if (!setting->has_value()) return input->invalid("imageTagMutability", "Member must not be null");
 
@@ -196,12 +168,12 @@ Result<EcrOutput> put_image_tag_mutability(EcrServices& services, const EcrCall&
   if (!*set) return repository_not_found(services, *name);
   nlohmann::json output{{"registryId", services.options.account.account_id},
                         {"repositoryName", *name},
-                        {"imageTagMutability", tag_mutability_name((*setting)->mutability)}};
+                        {"imageTagMutability", metadata::tag_mutability_name((*setting)->mutability)}};
   if (!(*setting)->exclusions.empty()) {
     output["imageTagMutabilityExclusionFilters"] = exclusion_filters_json((*setting)->exclusions);
   }
   metadata::AuditEvent event = change_event(call, "ecr:PutImageTagMutability", *name);
-  event.reference = tag_mutability_name((*setting)->mutability);
+  event.reference = metadata::tag_mutability_name((*setting)->mutability);
   return EcrOutput{std::move(output), {std::move(event)}};
 }
 

@@ -25,7 +25,7 @@ class Executor {
   Status run(const Operation& operation) {
     return std::visit(
         Overloaded{
-            [&](const PutRepository& put) { return store_.put_provisioned_repository(put.repository); },
+            [&](const PutRepository& put) { return put_repository(put); },
             [&](const DeleteRepository& remove) { return store_.delete_repository(remove.name, remove.force); },
             [&](const PutRole& put) { return store_.put_role(put.role); },
             [&](const DeleteRole& remove) { return store_status(store_.delete_role(remove.name)); },
@@ -69,6 +69,21 @@ class Executor {
   }
 
  private:
+  // The tag mutability is the repository's setting, not part of the provisioning record. A new
+  // repository is created with it, so a repository declared immutable never accepts a moving tag;
+  // an existing one gets it after its record, and when that fails the next plan shows the drift.
+  Status put_repository(const PutRepository& put) {
+    const std::string& name = put.repository.name;
+    metadata::RepositorySettings settings;
+    settings.tag_mutability = put.tag_mutability.mutability;
+    settings.tag_mutability_exclusions = put.tag_mutability.exclusions;
+    auto created = store_.add_repository(name, settings);
+    BERTH_TRY(created);
+    BERTH_TRY(store_.put_provisioned_repository(put.repository));
+    if (*created) return {};
+    return store_status(store_.set_tag_mutability(name, settings.tag_mutability, settings.tag_mutability_exclusions));
+  }
+
   metadata::MetadataStore& store_;
   const Publishers& publishers_;
 };

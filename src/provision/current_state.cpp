@@ -24,9 +24,12 @@ Result<CurrentState> load_current_state(metadata::MetadataStore& store, const De
   std::set<std::string> declared;
   for (const auto& repository : desired.repositories) {
     declared.insert(repository.name);
-    auto exists = store.repository_exists(repository.name);
-    BERTH_TRY(exists);
-    if (*exists) current.existing_repositories.insert(repository.name);
+    auto existing = store.get_repository(repository.name);
+    BERTH_TRY(existing);
+    if (!*existing) continue;
+    const metadata::RepositorySettings& settings = (*existing)->settings;
+    current.existing_repositories.emplace(
+        repository.name, metadata::TagMutabilitySetting{settings.tag_mutability, settings.tag_mutability_exclusions});
   }
   for (const auto& repository : current.repositories) {
     if (declared.contains(repository.name)) continue;

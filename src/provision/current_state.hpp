@@ -11,13 +11,16 @@
 
 #include "common/result.hpp"
 #include "metadata/metadata_store.hpp"
+#include "metadata/tag_mutability_setting.hpp"
 #include "provision/desired_state.hpp"
 
 namespace berth::provision {
 
 struct CurrentState {
   std::vector<metadata::ProvisionedRepository> repositories;  // managed by provisioning
-  std::set<std::string> existing_repositories;                // declared repositories that exist (managed or not)
+  // Declared repositories that exist (managed or not), with their tag mutability now: the ECR API
+  // may have changed it since apply set it, and the plan puts the declaration back.
+  std::map<std::string, metadata::TagMutabilitySetting> existing_repositories;
   std::set<std::string> repositories_with_images;     // managed repositories no longer declared that hold images
   std::map<std::string, metadata::RoleRecord> roles;  // declared roles that exist (managed or not)
   std::vector<metadata::PublishedRecord> published;   // roles and values provisioning created

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "metadata/tag_mutability_setting.hpp"
+
 namespace berth::provision {
 
 // Where declarations came from, for messages: "main.tf:12:3".
@@ -25,6 +27,7 @@ struct DesiredRepository {
   std::optional<std::string> lifecycle_policy;  // validated ECR lifecycle JSON (explicit or canned)
   bool deletion_protection = true;
   bool scan_on_push = true;  // the module forces it since 6.0.0
+  metadata::TagMutabilitySetting tag_mutability;
   SourceRef declared_at;
 };
 

@@ -52,7 +52,8 @@ class Builder {
 
   Status add(const ModuleInputs& module) {
     state_.repositories.push_back(DesiredRepository{module.repository(), tags_of(module), module.lifecycle_policy,
-                                                    module.deletion_protection, true, source_ref(module.position)});
+                                                    module.deletion_protection, true, module.tag_mutability,
+                                                    source_ref(module.position)});
     if (module.uses(kGithub) || module.uses(kCircleci))
       BERTH_TRY(require(module, settings_.github_owner, "github", "owner"));
     if (module.uses(kGithub)) BERTH_TRY(add_github(module));

@@ -14,6 +14,8 @@ namespace berth::provision {
 namespace {
 
 constexpr std::array<std::string_view, 2> kProviders = {"github", "circleci"};
+constexpr const char* kMutability = "image_tag_mutability";
+constexpr const char* kExclusionFilters = "image_tag_mutability_exclusion_filters";
 
 // The OCI repository name grammar of berth::is_valid_repository_name, which the registry
 // enforces on push; berth_provision does not link berth_registry, so the same grammar is stated
@@ -36,12 +38,15 @@ bool is_valid_namespace(const std::string& name) {
   return name.size() <= 63 && std::regex_match(name, kGrammar);
 }
 
+std::string upper_case(std::string text) {
+  std::ranges::transform(text, text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
 // GitHub secret and variable names are [A-Za-z0-9_], not starting with a digit or GITHUB_.
 bool is_valid_prefix(const std::string& prefix) {
   static const std::regex kGrammar(R"([A-Za-z_][A-Za-z0-9_]*)");
-  std::string upper = prefix;
-  std::ranges::transform(upper, upper.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-  return std::regex_match(prefix, kGrammar) && !upper.starts_with("GITHUB");
+  return std::regex_match(prefix, kGrammar) && !upper_case(prefix).starts_with("GITHUB");
 }
 
 std::string kind_of(const hcl::Value& value) {
@@ -120,6 +125,8 @@ class InputReader {
   std::map<std::string, const ModuleInput*> seen;
   std::optional<std::string> explicit_policy;
   std::optional<std::string> canned;
+  std::optional<std::string> mutability;
+  std::vector<std::string> exclusion_filters;
 
   Status read(const ModuleInput& input) {
     seen[input.name] = &input;
@@ -134,6 +141,8 @@ class InputReader {
     if (name == "lifecycle_policy") return assign(text(input), explicit_policy);
     if (name == "canned_lifecycle_policy") return assign(canned_policy(input), canned);
     if (name == "deletion_protection") return assign(flag(input, true), module_.deletion_protection);
+    if (name == kMutability) return assign(text(input), mutability);
+    if (name == kExclusionFilters) return assign(texts(input), exclusion_filters);
     if (name == "business_unit") return assign(text(input), module_.business_unit);
     if (name == "application") return assign(text(input), module_.application);
     if (name == "is_production") return assign(text(input), module_.is_production);
@@ -148,12 +157,13 @@ class InputReader {
                                              did_you_mean(name, kInputs));
   }
 
-  static constexpr std::array<std::string_view, 15> kInputs = {
+  static constexpr std::array<std::string_view, 17> kInputs = {
       "repo_name",           "team_name",           "oidc_providers",
       "github_repositories", "github_environments", "github_actions_prefix",
       "namespace",           "lifecycle_policy",    "canned_lifecycle_policy",
-      "deletion_protection", "business_unit",       "application",
-      "is_production",       "environment_name",    "infrastructure_support"};
+      "deletion_protection", kMutability,           kExclusionFilters,
+      "business_unit",       "application",         "is_production",
+      "environment_name",    "infrastructure_support"};
 
  private:
   template <typename T, typename Target>
@@ -238,6 +248,44 @@ Status check(const ModuleInputs& module, const std::map<std::string, const Modul
   return {};
 }
 
+// `one of "MUTABLE", "IMMUTABLE", ...` and the closest to `name`. ECR's names are upper case, so the
+// hint compares in upper case: "immutable" gets "IMMUTABLE".
+std::string valid_mutabilities(const std::string& name) {
+  std::array<std::string_view, metadata::kTagMutabilities.size()> names;
+  std::ranges::transform(metadata::kTagMutabilities, names.begin(), metadata::tag_mutability_name);
+  std::string listed;
+  for (const std::string_view valid : names) listed += (listed.empty() ? "\"" : ", \"") + std::string(valid) + "\"";
+  return "one of " + listed + did_you_mean(upper_case(name), names);
+}
+
+// The declared tag mutability, by the rules the ECR API applies (metadata/tag_mutability_setting.hpp).
+Result<metadata::TagMutabilitySetting> tag_mutability(const InputReader& reader) {
+  const auto where = [&](const char* name) { return reader.seen.at(name)->position; };
+  metadata::TagMutabilitySetting setting;
+  if (reader.mutability) {
+    const std::optional<metadata::TagMutability> named = metadata::tag_mutability_named(*reader.mutability);
+    if (!named) {
+      return hcl::error_at(where(kMutability), "unknown image_tag_mutability \"" + *reader.mutability +
+                                                   "\": use " + valid_mutabilities(*reader.mutability));
+    }
+    setting.mutability = *named;
+  }
+  const std::vector<std::string>& filters = reader.exclusion_filters;
+  for (std::size_t i = 0; i < filters.size(); ++i) {
+    if (Status checked = metadata::check_exclusion_filter(filters[i]); !checked) {
+      return hcl::error_at(element_position(*reader.seen.at(kExclusionFilters), i),
+                           "exclusion filter \"" + filters[i] + "\" " + checked.error().message);
+    }
+  }
+  if (Status counted = metadata::check_exclusion_filter_count(setting.mutability, filters.size()); !counted) {
+    // No filters: the mode that needs them was declared; else the filters were.
+    return hcl::error_at(where(filters.empty() ? kMutability : kExclusionFilters),
+                         std::string(kExclusionFilters) + " " + counted.error().message);
+  }
+  setting.exclusions = filters;
+  return setting;
+}
+
 std::string skipped_line(const ModuleBlock& module) {
   return hcl::to_string(module.position) + ": module \"" + module.label + "\" (source \"" + module.source.value_or("") +
          "\")";
@@ -263,6 +311,9 @@ Result<ModuleInputs> read_module_inputs(const ModuleBlock& block) {
   } else {
     module.lifecycle_policy = std::move(reader.canned);
   }
+  auto mutability = tag_mutability(reader);
+  if (!mutability) return std::move(mutability).error();
+  module.tag_mutability = std::move(*mutability);
   return module;
 }
 

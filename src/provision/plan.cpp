@@ -44,15 +44,12 @@ std::string github_address(bool secret, const std::string& scope, const std::str
   return std::string(secret ? "github.secret." : "github.variable.") + scope + "/" + name;
 }
 
-metadata::ProvisionedRepository provisioned(const DesiredRepository& repository) {
+PutRepository put_of(const DesiredRepository& repository) {
   nlohmann::json tags = nlohmann::json::object();
   for (const auto& [key, value] : repository.tags) tags[key] = value;
-  return metadata::ProvisionedRepository{repository.name,
-                                         tags.dump(),
-                                         repository.lifecycle_policy,
-                                         repository.scan_on_push,
-                                         repository.deletion_protection,
-                                         0};
+  return PutRepository{metadata::ProvisionedRepository{repository.name, tags.dump(), repository.lifecycle_policy,
+                                                       repository.scan_on_push, repository.deletion_protection, 0},
+                       repository.tag_mutability};
 }
 
 std::string join(const std::vector<std::string>& parts) {
@@ -61,14 +58,24 @@ std::string join(const std::vector<std::string>& parts) {
   return joined;
 }
 
+// `mutability` is the repository's now, nullptr when it does not exist.
 std::string repository_differences(const metadata::ProvisionedRepository& now,
-                                   const metadata::ProvisionedRepository& wanted) {
+                                   const metadata::TagMutabilitySetting* mutability, const PutRepository& wanted) {
   std::vector<std::string> fields;
-  if (now.tags_json != wanted.tags_json) fields.emplace_back("tags");
-  if (now.lifecycle_policy != wanted.lifecycle_policy) fields.emplace_back("lifecycle policy");
-  if (now.scan_on_push != wanted.scan_on_push) fields.emplace_back("scan on push");
-  if (now.deletion_protection != wanted.deletion_protection) fields.emplace_back("deletion protection");
+  if (now.tags_json != wanted.repository.tags_json) fields.emplace_back("tags");
+  if (now.lifecycle_policy != wanted.repository.lifecycle_policy) fields.emplace_back("lifecycle policy");
+  if (now.scan_on_push != wanted.repository.scan_on_push) fields.emplace_back("scan on push");
+  if (now.deletion_protection != wanted.repository.deletion_protection) fields.emplace_back("deletion protection");
+  if (!mutability || *mutability != wanted.tag_mutability) fields.emplace_back("tag mutability");
   return join(fields);
+}
+
+// Taking over an existing repository applies the declared tag mutability, which a repository made
+// through the ECR API may not have: the plan says so.
+std::string creation_detail(const metadata::TagMutabilitySetting* mutability, const PutRepository& wanted) {
+  if (!mutability) return "new repository";
+  std::string detail = "existing repository, now managed by provisioning";
+  return *mutability == wanted.tag_mutability ? detail : detail + "; changes tag mutability";
 }
 
 std::string role_differences(const metadata::RoleRecord& now, const DesiredRole& wanted) {
@@ -125,16 +132,16 @@ class Planner {
     std::set<std::string> declared;
     for (const auto& repository : desired_.repositories) {
       declared.insert(repository.name);
-      auto wanted = provisioned(repository);
+      PutRepository wanted = put_of(repository);
       std::string address = "repository." + repository.name;
+      auto existing = current_.existing_repositories.find(repository.name);
+      const metadata::TagMutabilitySetting* mutability =
+          existing == current_.existing_repositories.end() ? nullptr : &existing->second;
       auto found = managed.find(repository.name);
       if (found == managed.end()) {
-        std::string detail = current_.existing_repositories.contains(repository.name)
-                                 ? "existing repository, now managed by provisioning"
-                                 : "new repository";
-        puts.push_back(Change{Action::create, address, detail, PutRepository{wanted}, std::nullopt});
-      } else if (auto differences = repository_differences(*found->second, wanted); !differences.empty()) {
-        puts.push_back(Change{Action::update, address, differences, PutRepository{wanted}, std::nullopt});
+        puts.push_back(Change{Action::create, address, creation_detail(mutability, wanted), wanted, std::nullopt});
+      } else if (auto differences = repository_differences(*found->second, mutability, wanted); !differences.empty()) {
+        puts.push_back(Change{Action::update, address, differences, wanted, std::nullopt});
       }
     }
     std::vector<Change> deletes;

@@ -24,6 +24,7 @@ enum class Action { create, update, remove };
 
 struct PutRepository {
   metadata::ProvisionedRepository repository;
+  metadata::TagMutabilitySetting tag_mutability;  // set on the repository, which holds it
 };
 struct DeleteRepository {
   std::string name;

@@ -10,7 +10,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import RegistryClient
+from conftest import OCI_MANIFEST, RegistryClient
 from keyless import ACCOUNT, REGION, basic, issuer  # noqa: F401 (issuer is a fixture)
 from provisioning import GITHUB_TOKEN, OWNER, SEED_GITHUB, provisioning  # noqa: F401 (provisioning is a fixture)
 
@@ -110,6 +110,43 @@ def test_seed_example_applies_publishes_and_converges(provisioning, berth_factor
     roles = p.berth("role", "list").stdout.decode()
     assert "berth-ecr-" not in roles
     assert b"example-team/example-repository" in p.berth("repository", "list").stdout
+
+
+def test_declared_tag_mutability_is_enforced_on_push_and_changed_by_apply(provisioning, berth_factory):
+    p = provisioning
+    repository = "example-team/example-repository"
+    declaration = p.declarations / "ecr.tf"
+    immutable = SEED_GITHUB.replace("  namespace = var.namespace\n",
+                                    '  namespace = var.namespace\n  image_tag_mutability = "IMMUTABLE"\n')
+    declaration.write_text(immutable)
+    p.apply()
+
+    p.keyless.start(berth_factory, listen=None)
+    role_arn = p.github.open_secret(OWNER, "example-repository", "ECR_ROLE_TO_ASSUME")
+    credentials = p.keyless.github_credentials(role=role_name_of(role_arn))
+    client = RegistryClient(p.keyless.url)
+    client.session.headers["Authorization"] = basic(p.keyless.registry_password(credentials))
+    first = client.push_image(repository, "v1")
+    other = client.push_image(repository, "other")
+
+    def move_v1():
+        return client.session.put(f"{p.keyless.url}/v2/{repository}/manifests/v1", data=other.manifest,
+                                  headers={"Content-Type": OCI_MANIFEST})
+
+    refused = move_v1()
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["errors"][0]["code"] == "TAG_INVALID"
+    assert client.session.get(f"{p.keyless.url}/v2/{repository}/manifests/v1",
+                              headers={"Accept": OCI_MANIFEST}).headers["Docker-Content-Digest"] == first.digest
+
+    # Declared MUTABLE (the default), the plan shows the one changed field and apply lets the tag move.
+    declaration.write_text(immutable.replace('"IMMUTABLE"', '"MUTABLE"'))
+    plan = json.loads(p.plan("--json").stdout)
+    assert plan["changes"] == [{"action": "update", "address": f"repository.{repository}", "detail": "tag mutability"}]
+    p.apply()
+    moved = move_v1()
+    assert moved.status_code == 201, moved.text
+    assert moved.headers["Docker-Content-Digest"] == other.digest
 
 
 def test_environments_prefix_and_skipped_modules(provisioning, tmp_path):

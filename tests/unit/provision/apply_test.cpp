@@ -36,6 +36,13 @@ class Apply : public ::testing::Test {
   }
   ApplyReport apply(const DesiredState& desired) { return apply(desired, {&github_, &kubernetes_}); }
 
+  metadata::TagMutabilitySetting tag_mutability(const std::string& repository) {
+    auto found = store_->get_repository(repository);
+    EXPECT_TRUE(found.ok() && found->has_value()) << repository;
+    if (!found.ok() || !found->has_value()) return {};
+    return {(*found)->settings.tag_mutability, (*found)->settings.tag_mutability_exclusions};
+  }
+
   std::size_t publisher_calls() const { return github_.calls.size() + kubernetes_.calls.size(); }
 
   void push_image(const std::string& repository) {
@@ -117,6 +124,45 @@ TEST_F(Apply, TheDeclaredLifecyclePolicyReplacesOneSetThroughTheApi) {
   ASSERT_TRUE(apply(desired).complete());
   EXPECT_EQ((*store_->get_lifecycle_policy(shape.repository))->text, R"({"rules":"declared"})");
   EXPECT_TRUE(plan(desired).empty());
+}
+
+TEST_F(Apply, CreatesTheRepositoryWithItsTagMutability) {
+  ModuleShape shape = test::without_circleci({});
+  shape.tag_mutability = {metadata::TagMutability::immutable_with_exclusion, {"dev-*", "latest"}};
+  ASSERT_TRUE(apply(test::desired(shape)).complete());
+  EXPECT_EQ(tag_mutability(shape.repository), shape.tag_mutability);
+  EXPECT_TRUE(plan(test::desired(shape)).empty());
+}
+
+TEST_F(Apply, ChangesTheTagMutabilityAndPutsBackOneChangedThroughTheApi) {
+  ModuleShape shape = test::without_circleci({});
+  ASSERT_TRUE(apply(test::desired(shape)).complete());
+  EXPECT_EQ(tag_mutability(shape.repository), metadata::TagMutabilitySetting{});
+
+  shape.tag_mutability = {metadata::TagMutability::immutable, {}};
+  ASSERT_TRUE(apply(test::desired(shape)).complete());
+  EXPECT_EQ(tag_mutability(shape.repository), shape.tag_mutability);
+  EXPECT_NE(progress_.str().find("~ repository.example-team/example-repo: updated\n"), std::string::npos);
+
+  // What ECR's PutImageTagMutability does.
+  ASSERT_TRUE(*store_->set_tag_mutability(shape.repository, metadata::TagMutability::mutable_with_exclusion, {"v*"}));
+  Plan drift = plan(test::desired(shape));
+  ASSERT_EQ(drift.changes.size(), 1u);
+  EXPECT_EQ(drift.changes[0].detail, "tag mutability");
+  ASSERT_TRUE(apply(test::desired(shape)).complete());
+  EXPECT_EQ(tag_mutability(shape.repository), shape.tag_mutability);
+  EXPECT_TRUE(plan(test::desired(shape)).empty());
+}
+
+TEST_F(Apply, TakingOverARepositoryAppliesTheDeclaredTagMutability) {
+  ModuleShape shape = test::without_circleci({});
+  metadata::RepositorySettings immutable;
+  immutable.tag_mutability = metadata::TagMutability::immutable;
+  ASSERT_TRUE(*store_->add_repository(shape.repository, immutable));
+  Plan takeover = plan(test::desired(shape));
+  EXPECT_EQ(takeover.changes.at(0).detail, "existing repository, now managed by provisioning; changes tag mutability");
+  ASSERT_TRUE(apply(test::desired(shape)).complete());
+  EXPECT_EQ(tag_mutability(shape.repository), metadata::TagMutabilitySetting{});
 }
 
 TEST_F(Apply, RemovingADeclarationRemovesWhatItCreated) {

@@ -122,6 +122,7 @@ TEST(ProvisionDesiredState, SeedGithubExample) {
   EXPECT_FALSE(repository.lifecycle_policy.has_value());
   EXPECT_TRUE(repository.deletion_protection);
   EXPECT_TRUE(repository.scan_on_push);
+  EXPECT_EQ(repository.tag_mutability, metadata::TagMutabilitySetting{});
   EXPECT_EQ(repository.declared_at.file, dir.file("ecr.tf"));
   EXPECT_EQ(repository.declared_at.line, 1);
 
@@ -307,6 +308,20 @@ TEST(ProvisionDesiredState, SeveralRepositoriesAndLocalIssuers) {
       std::string::npos)
       << state->roles[0].trust_policy;
   EXPECT_EQ(state->github_values.size(), 8u);
+}
+
+TEST(ProvisionDesiredState, TheRepositoryCarriesItsTagMutability) {
+  DeclarationDir dir;
+  dir.write("ecr.tf", R"hcl(module "ecr" {
+  team_name                              = "example-team"
+  repo_name                              = "example-repository"
+  image_tag_mutability                   = "MUTABLE_WITH_EXCLUSION"
+  image_tag_mutability_exclusion_filters = ["release-*"]
+})hcl");
+  auto state = build(dir);
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  EXPECT_EQ(state->repositories.at(0).tag_mutability,
+            (metadata::TagMutabilitySetting{metadata::TagMutability::mutable_with_exclusion, {"release-*"}}));
 }
 
 TEST(ProvisionDesiredState, OtherModulesAreSkipped) {

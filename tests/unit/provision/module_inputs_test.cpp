@@ -84,6 +84,7 @@ TEST_F(ProvisionModuleInputs, DefaultsAndNullsAreUnset) {
   EXPECT_FALSE(module.namespace_name.has_value());
   EXPECT_FALSE(module.lifecycle_policy.has_value());
   EXPECT_TRUE(module.deletion_protection);
+  EXPECT_EQ(module.tag_mutability, metadata::TagMutabilitySetting{});  // MUTABLE, as the MoJ module's
   EXPECT_FALSE(module.business_unit.has_value());
 }
 
@@ -180,6 +181,79 @@ TEST_F(ProvisionModuleInputs, NamesThatCannotBeUsed) {
 TEST_F(ProvisionModuleInputs, InvalidLifecyclePolicyPointsAtTheInput) {
   EXPECT_EQ(error_of(std::string(kNames) + "  lifecycle_policy = \"{}\"\n"),
             at(4, 3) + "invalid lifecycle policy: length 2 is outside 100 to 30720 characters");
+}
+
+TEST_F(ProvisionModuleInputs, ReadsEveryTagMutability) {
+  using metadata::TagMutability;
+  struct Case {
+    std::string inputs;
+    metadata::TagMutabilitySetting expected;
+  };
+  const std::vector<Case> cases = {
+      {"", {TagMutability::mutable_tags, {}}},
+      {"  image_tag_mutability = \"MUTABLE\"\n", {TagMutability::mutable_tags, {}}},
+      {"  image_tag_mutability = \"IMMUTABLE\"\n  image_tag_mutability_exclusion_filters = []\n",
+       {TagMutability::immutable, {}}},
+      {"  image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\"\n"
+       "  image_tag_mutability_exclusion_filters = [\"dev-*\", \"latest\"]\n",
+       {TagMutability::immutable_with_exclusion, {"dev-*", "latest"}}},
+      {"  image_tag_mutability = \"MUTABLE_WITH_EXCLUSION\"\n"
+       "  image_tag_mutability_exclusion_filters = [\"v*.*.*\", \"release_1\", \"a\", \"b\", \"" +
+           std::string(128, '*') + "\"]\n",
+       {TagMutability::mutable_with_exclusion, {"v*.*.*", "release_1", "a", "b", std::string(128, '*')}}},
+  };
+  for (const Case& test : cases) {
+    auto selection = select(std::string("module \"ecr\" {\n") + kNames + test.inputs + "}\n");
+    ASSERT_TRUE(selection.ok()) << selection.error().message;
+    EXPECT_EQ(selection->modules[0].tag_mutability, test.expected) << test.inputs;
+  }
+}
+
+TEST_F(ProvisionModuleInputs, UnknownTagMutabilityListsTheValidOnes) {
+  const std::string valid =
+      "use one of \"MUTABLE\", \"IMMUTABLE\", \"IMMUTABLE_WITH_EXCLUSION\", \"MUTABLE_WITH_EXCLUSION\"";
+  EXPECT_EQ(error_of(std::string(kNames) + "  image_tag_mutability = \"FROZEN\"\n"),
+            at(4, 3) + "unknown image_tag_mutability \"FROZEN\": " + valid);
+  EXPECT_EQ(error_of(std::string(kNames) + "  image_tag_mutability = \"immutable\"\n"),
+            at(4, 3) + "unknown image_tag_mutability \"immutable\": " + valid + " (did you mean \"IMMUTABLE\"?)");
+  EXPECT_EQ(error_of(std::string(kNames) + "  image_tag_mutability = \"IMUTABLE_WITH_EXCLUSION\"\n"),
+            at(4, 3) + "unknown image_tag_mutability \"IMUTABLE_WITH_EXCLUSION\": " + valid +
+                " (did you mean \"IMMUTABLE_WITH_EXCLUSION\"?)");
+  EXPECT_EQ(error_of(std::string(kNames) + "  image_tag_mutability = [\"IMMUTABLE\"]\n"),
+            at(4, 3) + "image_tag_mutability must be a string, not a list");
+  EXPECT_EQ(error_of(std::string(kNames) + "  image_tag_mutabilty = \"IMMUTABLE\"\n"),
+            at(4, 3) + "unknown input \"image_tag_mutabilty\" for module \"ecr\" (did you mean "
+                       "\"image_tag_mutability\"?)");
+}
+
+TEST_F(ProvisionModuleInputs, ExclusionFiltersFollowTheEcrRules) {
+  const std::string immutable_with = std::string(kNames) + "  image_tag_mutability = \"IMMUTABLE_WITH_EXCLUSION\"\n";
+  // The *_WITH_EXCLUSION modes need filters: the mode is pointed at.
+  EXPECT_EQ(error_of(immutable_with),
+            at(4, 3) + "image_tag_mutability_exclusion_filters must list 1 to 5 filters for IMMUTABLE_WITH_EXCLUSION");
+  EXPECT_EQ(error_of(immutable_with + "  image_tag_mutability_exclusion_filters = []\n"),
+            at(4, 3) + "image_tag_mutability_exclusion_filters must list 1 to 5 filters for IMMUTABLE_WITH_EXCLUSION");
+  EXPECT_EQ(error_of(immutable_with + "  image_tag_mutability_exclusion_filters = [\"a\", \"b\", \"c\", \"d\", \"e\", "
+                                      "\"f\"]\n"),
+            at(5, 3) + "image_tag_mutability_exclusion_filters must list 1 to 5 filters for IMMUTABLE_WITH_EXCLUSION");
+  // The others refuse them, the default MUTABLE too: the filters are pointed at.
+  EXPECT_EQ(error_of(std::string(kNames) + "  image_tag_mutability = \"IMMUTABLE\"\n" +
+                     "  image_tag_mutability_exclusion_filters = [\"dev-*\"]\n"),
+            at(5, 3) + "image_tag_mutability_exclusion_filters is only allowed with IMMUTABLE_WITH_EXCLUSION");
+  EXPECT_EQ(error_of(std::string(kNames) + "  image_tag_mutability_exclusion_filters = [\"dev-*\"]\n"),
+            at(4, 3) + "image_tag_mutability_exclusion_filters is only allowed with MUTABLE_WITH_EXCLUSION");
+  // Each filter is ECR's: 1 to 128 of [0-9a-zA-Z._*-], pointed at in the list.
+  EXPECT_EQ(error_of(immutable_with + "  image_tag_mutability_exclusion_filters = [\"ok\", \"v?\"]\n"),
+            at(5, 51) + "exclusion filter \"v?\" must satisfy regular expression pattern: ^[0-9a-zA-Z._*-]{1,128}");
+  EXPECT_EQ(error_of(immutable_with + "  image_tag_mutability_exclusion_filters = [\"\"]\n"),
+            at(5, 45) + "exclusion filter \"\" must have length between 1 and 128");
+  EXPECT_EQ(error_of(immutable_with + "  image_tag_mutability_exclusion_filters = [\"" + std::string(129, 'a') +
+                     "\"]\n"),
+            at(5, 45) + "exclusion filter \"" + std::string(129, 'a') + "\" must have length between 1 and 128");
+  EXPECT_EQ(error_of(immutable_with + "  image_tag_mutability_exclusion_filters = \"dev-*\"\n"),
+            at(5, 3) + "image_tag_mutability_exclusion_filters must be a list of strings, not a string");
+  EXPECT_EQ(error_of(immutable_with + "  image_tag_mutability_exclusion_filters = [\"a\", \"a\"]\n"),
+            at(5, 50) + "image_tag_mutability_exclusion_filters lists \"a\" twice");
 }
 
 TEST_F(ProvisionModuleInputs, SkipsOtherModulesAndRefusesOneRepositoryTwice) {

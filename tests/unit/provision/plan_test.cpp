@@ -27,7 +27,7 @@ CurrentState applied(const DesiredState& desired) {
   for (const auto& change : plan.changes) {
     if (const auto* put = std::get_if<PutRepository>(&change.operation)) {
       current.repositories.push_back(put->repository);
-      current.existing_repositories.insert(put->repository.name);
+      current.existing_repositories.insert_or_assign(put->repository.name, put->tag_mutability);
     }
     if (const auto* put = std::get_if<PutRole>(&change.operation)) current.roles.emplace(put->role.name, put->role);
     if (change.record) current.published.push_back(*change.record);
@@ -116,6 +116,50 @@ TEST(Plan, UpdatesOnlyWhatChanged) {
             "Plan: 0 to create, 4 to update, 0 to delete.\n");
 }
 
+TEST(Plan, ADeclaredTagMutabilityChangeIsAChangedField) {
+  ModuleShape shape = test::without_circleci({});
+  CurrentState current = applied(test::desired(shape));
+  shape.tag_mutability = {metadata::TagMutability::immutable, {}};
+  Plan plan = make_plan(test::desired(shape), current);
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{"~ repository.example-team/example-repo"}));
+  EXPECT_EQ(plan.changes[0].detail, "tag mutability");
+  EXPECT_EQ(std::get<PutRepository>(plan.changes[0].operation).tag_mutability, shape.tag_mutability);
+  EXPECT_NE(render_plan(plan, false).find("  ~ repository.example-team/example-repo  (tag mutability)\n"),
+            std::string::npos);
+
+  // The exclusion filters are part of it.
+  current = applied(test::desired(shape));
+  shape.tag_mutability = {metadata::TagMutability::immutable_with_exclusion, {"dev-*"}};
+  EXPECT_EQ(make_plan(test::desired(shape), current).changes.at(0).detail, "tag mutability");
+  current = applied(test::desired(shape));
+  shape.tag_mutability.exclusions = {"dev-*", "test-*"};
+  EXPECT_EQ(make_plan(test::desired(shape), current).changes.at(0).detail, "tag mutability");
+}
+
+TEST(Plan, TagMutabilityChangedThroughTheApiIsPutBack) {
+  ModuleShape shape = test::without_circleci({});
+  shape.tag_mutability = {metadata::TagMutability::immutable, {}};
+  DesiredState desired = test::desired(shape);
+  CurrentState current = applied(desired);
+  // PutImageTagMutability made it mutable; the record of the declaration did not change.
+  current.existing_repositories[shape.repository] = {};
+  Plan plan = make_plan(desired, current);
+  ASSERT_EQ(plan.changes.size(), 1u);
+  EXPECT_EQ(plan.changes[0].action, Action::update);
+  EXPECT_EQ(plan.changes[0].detail, "tag mutability");
+  EXPECT_EQ(std::get<PutRepository>(plan.changes[0].operation).tag_mutability, shape.tag_mutability);
+}
+
+TEST(Plan, TakingOverARepositorySaysWhenItsTagMutabilityChanges) {
+  DesiredState desired = test::desired(test::without_circleci({}));
+  CurrentState current;
+  current.existing_repositories.emplace("example-team/example-repo",
+                                        metadata::TagMutabilitySetting{metadata::TagMutability::immutable, {}});
+  Plan plan = make_plan(desired, current);
+  EXPECT_EQ(plan.changes[0].action, Action::create);
+  EXPECT_EQ(plan.changes[0].detail, "existing repository, now managed by provisioning; changes tag mutability");
+}
+
 TEST(Plan, RemovedDeclarationRemovesItsRolesValuesAndConfigMap) {
   ModuleShape kept_shape = test::without_circleci(test::named("team/kept", "kept"));
   DesiredState both = test::desired({});
@@ -172,7 +216,7 @@ TEST(Plan, NeverDeletesWhatProvisioningDidNotCreate) {
   CurrentState current;
   // A role from `berth role put` and a repository from `berth repository create`: no records.
   current.roles.emplace("hand-made", metadata::RoleRecord{"hand-made", "{}", "[]", 3600, 1, 1});
-  current.existing_repositories.insert("team/hand-made");
+  current.existing_repositories.try_emplace("team/hand-made");
   EXPECT_TRUE(make_plan({}, current).empty());
 }
 
@@ -180,7 +224,7 @@ TEST(Plan, TakesOverAnExistingRepositoryOrRoleOfTheSameName) {
   ModuleShape shape = test::without_circleci({});
   DesiredState desired = test::desired(shape);
   CurrentState current;
-  current.existing_repositories.insert(shape.repository);
+  current.existing_repositories.try_emplace(shape.repository);
   const auto& role = desired.roles[0];
   current.roles.emplace(role.name, metadata::RoleRecord{role.name, role.trust_policy, role.policies, 3600, 1, 1});
   Plan plan = make_plan(desired, current);
@@ -213,7 +257,7 @@ TEST(PlanRender, ColoursActionsOnlyWhenAsked) {
   CurrentState current = applied(test::desired(shape));
   shape.region = "eu-west-1";
   DesiredState desired = test::desired(shape);
-  desired.repositories.push_back(DesiredRepository{"team/new", {}, std::nullopt, true, true, {}});
+  desired.repositories.push_back(DesiredRepository{"team/new", {}, std::nullopt, true, true, {}, {}});
   Plan plan = make_plan(desired, current);
   plan.changes.push_back(make_plan({}, applied(test::desired(test::named("team/gone", "gone")))).changes[0]);
   std::string coloured = render_plan(plan, true);

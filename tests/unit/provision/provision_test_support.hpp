@@ -19,6 +19,7 @@ struct ModuleShape {
   std::string environment;  // empty: repository-level values
   bool circleci = true;
   bool deletion_protection = true;
+  metadata::TagMutabilitySetting tag_mutability;
   std::string region = "eu-west-2";
 };
 
@@ -49,8 +50,13 @@ inline std::string role_arn(const std::string& name) { return "arn:aws:iam::1234
 
 // Adds one module's repository, roles and values to `state`.
 inline void add_module(DesiredState& state, const ModuleShape& shape) {
-  state.repositories.push_back(DesiredRepository{
-      shape.repository, {{"owner", "example-team"}}, std::nullopt, shape.deletion_protection, true, {"main.tf", 1, 1}});
+  state.repositories.push_back(DesiredRepository{shape.repository,
+                                                 {{"owner", "example-team"}},
+                                                 std::nullopt,
+                                                 shape.deletion_protection,
+                                                 true,
+                                                 shape.tag_mutability,
+                                                 {"main.tf", 1, 1}});
   std::string github_role = role_name(shape, "github");
   state.roles.push_back(DesiredRole{github_role, R"({"Statement":"github"})", "[]", 3600, shape.repository});
   GithubScope scope{"acme", shape.github_repository, shape.environment};
