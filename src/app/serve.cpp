@@ -74,6 +74,7 @@ aws::AwsOptions aws_options(const Settings& settings, std::string public_url) {
   options.registry_password_lifetime = settings.registry_password_lifetime;
   options.default_session_duration = settings.default_session_duration;
   options.reuse_mark_interval = reuse_mark_interval(settings);
+  options.max_images_per_repository = settings.max_images_per_repository;
   return options;
 }
 
@@ -165,6 +166,7 @@ int serve(const Settings& settings) {
   }
   registry::RegistryOptions registry_options;
   registry_options.max_manifest_bytes = settings.max_manifest_bytes;
+  registry_options.max_images_per_repository = settings.max_images_per_repository;
   registry_options.reuse_mark_interval = reuse_mark_interval(settings);
   registry_options.download_keys = &*keys;
   registry::Registry registry(*stores->blobs, *stores->metadata, *access, blocking, audit, registry_options);

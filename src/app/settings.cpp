@@ -226,6 +226,7 @@ Status read_limits(const hcl::Block& block, const hcl::Scope& scope, Settings& s
   return read_block_fields(block, scope,
                            {{"max_header_bytes", size_into(settings.max_header_bytes)},
                             {"max_manifest_bytes", size_into(settings.max_manifest_bytes)},
+                            {"max_images_per_repository", size_into(settings.max_images_per_repository)},
                             {"header_timeout_seconds", seconds_into(settings.header_timeout)},
                             {"idle_timeout_seconds", seconds_into(settings.idle_timeout)},
                             {"shutdown_grace_seconds", seconds_into(settings.shutdown_grace)}});

@@ -54,6 +54,7 @@ struct Settings {
 
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_manifest_bytes = 4 * 1024 * 1024;
+  std::size_t max_images_per_repository = 100'000;  // ECR's default quota
   std::chrono::seconds header_timeout{10};   // whole request header must arrive within this
   std::chrono::seconds idle_timeout{60};     // keep-alive wait, and any stall while reading a body
   std::chrono::seconds shutdown_grace{30};   // SIGTERM: in-flight requests get this long to finish

@@ -121,6 +121,8 @@ AwsMapping aws_mapping(ErrorCode code) {
       return {400, "ValidationError", 400, "InvalidParameterException"};
     case ErrorCode::conflict:
       return {400, "ValidationError", 400, "InvalidParameterException"};
+    case ErrorCode::limit_exceeded:
+      return {400, "LimitExceeded", 400, "LimitExceededException"};
     case ErrorCode::unavailable:
       return {503, "ServiceUnavailable", 500, "ServerException"};
     case ErrorCode::internal:

@@ -19,6 +19,7 @@ struct AwsOptions {
   // ECR requests that carry content: UploadLayerPart (a part of up to 20 MiB, base64 in JSON) and
   // PutImage (a manifest of up to 4 MiB, JSON-escaped).
   std::size_t max_content_request_bytes = 32 * 1024 * 1024;
+  std::uint64_t max_images_per_repository = 100'000;  // PutImage, as registry::RegistryOptions
   // BatchCheckLayerAvailability re-marks a blob awaiting garbage collection review once its last
   // mark is this old, as the registry's blob HEAD does (registry::RegistryOptions).
   std::chrono::seconds reuse_mark_interval{60};

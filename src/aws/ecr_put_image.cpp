@@ -72,7 +72,7 @@ Result<EcrOutput> put_image(EcrServices& services, const EcrCall& call, std::str
   const std::int64_t now = std::chrono::floor<std::chrono::seconds>(call.now).time_since_epoch().count();
   Result<registry::PublishedManifest> published = registry::publish_manifest(
       services.metadata, services.blobs,
-      {*repository, *manifest, media_type->value_or(""), *digest, *tag, now});
+      {*repository, *manifest, media_type->value_or(""), *digest, *tag, now, services.options.max_images_per_repository});
   if (!published) return std::move(published).error();
 
   metadata::AuditEvent event = change_event(call, "ecr:PutImage", *repository);

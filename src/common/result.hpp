@@ -40,6 +40,7 @@ enum class ErrorCode {
   payload_too_large,  // request body above a configured limit
   not_found,          // a lookup that found nothing (internal use; front doors specialise it)
   conflict,           // a state that forbids the operation (e.g. repository not empty)
+  limit_exceeded,     // a quota would be exceeded (e.g. images per repository)
   unavailable,        // a dependency is down; retrying may help
   internal,           // a bug or an I/O failure; details are logged, never sent to clients
   // AWS request authentication (SigV4), interfaces.md §7.4. Each names the STS code; the ECR JSON

@@ -331,6 +331,8 @@ class MetadataStore {
   virtual Status record_manifest_pull(std::string_view repository, const Digest& digest, std::int64_t pulled_unix) = 0;
   // Size and media type without the content (HEAD).
   virtual Result<bool> manifest_exists(std::string_view repository, const Digest& digest) = 0;
+  // How many manifests (images, index children and referrers alike) the repository holds.
+  virtual Result<std::uint64_t> count_manifests(std::string_view repository) = 0;
   virtual Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) = 0;
   // Deletes the manifest and every tag pointing at it. Returns false when absent.
   virtual Result<bool> delete_manifest(std::string_view repository, const Digest& digest) = 0;

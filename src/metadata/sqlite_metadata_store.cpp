@@ -696,6 +696,16 @@ Result<bool> SqliteMetadataStore::manifest_exists(std::string_view repository, c
   });
 }
 
+Result<std::uint64_t> SqliteMetadataStore::count_manifests(std::string_view repository) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::uint64_t> {
+    auto statement = query(connection, "SELECT count(*) FROM manifests WHERE repository = ?1", repository);
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    return static_cast<std::uint64_t>(statement->column_int(0));
+  });
+}
+
 Result<std::optional<Digest>> SqliteMetadataStore::resolve_tag(std::string_view repository, std::string_view tag) {
   return with_connection(pool_, [&](SqliteConnection& connection) { return tag_target(connection, repository, tag); });
 }

@@ -57,6 +57,7 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<std::optional<ManifestRecord>> get_manifest(std::string_view repository, const Digest& digest) override;
   Status record_manifest_pull(std::string_view repository, const Digest& digest, std::int64_t pulled_unix) override;
   Result<bool> manifest_exists(std::string_view repository, const Digest& digest) override;
+  Result<std::uint64_t> count_manifests(std::string_view repository) override;
   Result<std::optional<Digest>> resolve_tag(std::string_view repository, std::string_view tag) override;
   Result<bool> delete_manifest(std::string_view repository, const Digest& digest) override;
   Result<ManifestDeletion> delete_unlisted_manifest(std::string_view repository, const Digest& digest) override;

@@ -137,7 +137,8 @@ HandlerResult ManifestHandlers::put(RegistryRequest& request) {
                     std::string(request.http.headers.get("Content-Type").value_or("")),
                     reference->digest,
                     std::nullopt,
-                    now_unix()};
+                    now_unix(),
+                    context_.options.max_images_per_repository};
   if (!reference->digest) push.tag = reference->tag;
   auto published = co_await offload(context_.blocking, [&] {
     return publish_manifest(context_.metadata, context_.blobs, std::move(push));

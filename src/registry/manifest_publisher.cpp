@@ -1,5 +1,6 @@
 #include "registry/manifest_publisher.hpp"
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,23 @@ Status store(metadata::MetadataStore& metadata, const metadata::ManifestRecord& 
   return kept;
 }
 
+// Counted apart from the write that stores the manifest, so pushes racing for the last places may
+// overshoot the quota by as many as race; a quota bounds growth, it is not an invariant.
+Status check_image_quota(metadata::MetadataStore& metadata, std::string_view repository, const Digest& digest,
+                         std::uint64_t max_images) {
+  if (max_images == 0) return {};
+  auto stored = metadata.manifest_exists(repository, digest);
+  if (!stored.ok()) return std::move(stored).error();
+  if (*stored) return {};
+  auto count = metadata.count_manifests(repository);
+  if (!count.ok()) return std::move(count).error();
+  if (*count < max_images) return {};
+  return make_error(ErrorCode::limit_exceeded,
+                    "The operation did not succeed because it would have exceeded a service limit: repository '" +
+                        std::string(repository) + "' already holds " + std::to_string(*count) +
+                        " images, the most limits.max_images_per_repository allows");
+}
+
 }  // namespace
 
 Result<Digest> manifest_digest(std::string_view content, const std::optional<Digest>& expected) {
@@ -89,6 +107,7 @@ Result<PublishedManifest> publish_manifest(metadata::MetadataStore& metadata, st
     if (!previous.ok()) return std::move(previous).error();
     if (*previous && **previous != *digest) published.previous_digest = std::move(**previous);
   }
+  BERTH_TRY(check_image_quota(metadata, push.repository, *digest, push.max_images));
   const metadata::ManifestRecord record{std::move(push.repository),
                                         *digest,
                                         parsed->media_type,
@@ -96,7 +115,8 @@ Result<PublishedManifest> publish_manifest(metadata::MetadataStore& metadata, st
                                         parsed->subject,
                                         std::move(parsed->artifact_type),
                                         std::move(parsed->annotations_json),
-                                        push.now_unix, std::nullopt};
+                                        push.now_unix,
+                                        std::nullopt};
   BERTH_TRY(store(metadata, record, parsed->references, push.tag));
   return published;
 }

@@ -24,6 +24,9 @@ struct ManifestPush {
   std::optional<Digest> expected_digest;  // the digest the client named, when it named one
   std::optional<std::string> tag;
   std::int64_t now_unix = 0;
+  // The repository's image quota (ECR's images per repository): a push that would store a manifest
+  // beyond it is limit_exceeded. 0 sets no quota.
+  std::uint64_t max_images = 0;
 };
 
 struct PublishedManifest {
@@ -43,7 +46,8 @@ Result<Digest> manifest_digest(std::string_view content, const std::optional<Dig
 // Errors: digest_invalid (the bytes do not hash to `expected_digest`), manifest_invalid (not an
 // acceptable manifest, or a descriptor whose size differs from the stored content's),
 // manifest_blob_unknown (a blob it describes is not linked into the repository),
-// manifest_child_unknown (an index entry is not stored in the repository), tag_immutable.
+// manifest_child_unknown (an index entry is not stored in the repository), tag_immutable,
+// limit_exceeded (a new manifest beyond the image quota; a manifest already stored is never refused).
 Result<PublishedManifest> publish_manifest(metadata::MetadataStore& metadata, storage::BlobStore& blobs,
                                            ManifestPush push);
 

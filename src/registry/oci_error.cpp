@@ -40,6 +40,7 @@ OciMapping oci_mapping(ErrorCode code) {
     case ErrorCode::payload_too_large: return {413, "SIZE_INVALID"};
     case ErrorCode::not_found: return {404, "NAME_UNKNOWN"};
     case ErrorCode::conflict: return {409, "DENIED"};
+    case ErrorCode::limit_exceeded: return {403, "DENIED"};
     case ErrorCode::unavailable: return {503, "UNAVAILABLE"};
     case ErrorCode::internal: return {500, "UNKNOWN"};
     case ErrorCode::aws_missing_authentication_token:

@@ -24,6 +24,7 @@ namespace berth::registry {
 
 struct RegistryOptions {
   std::size_t max_manifest_bytes = 4 * 1024 * 1024;
+  std::uint64_t max_images_per_repository = 100'000;  // ECR's default quota (ManifestPush::max_images)
   // Advertised as OCI-Chunk-Min-Length on upload sessions; 0 = not advertised.
   std::uint64_t chunk_min_length = 0;
   // Page size when a listing request has no `n`.

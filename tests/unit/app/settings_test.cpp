@@ -51,6 +51,7 @@ tls { certificate = "/etc/berth/cert.pem"  key = "/etc/berth/key.pem" }
 limits {
   max_header_bytes       = 16384
   max_manifest_bytes     = 4194304
+  max_images_per_repository = 500
   header_timeout_seconds = 10
   idle_timeout_seconds   = 60
   shutdown_grace_seconds = 30
@@ -69,6 +70,7 @@ limits {
   EXPECT_EQ(settings->tls->key_file, "/etc/berth/key.pem");
   EXPECT_EQ(settings->max_header_bytes, 16384u);
   EXPECT_EQ(settings->max_manifest_bytes, 4194304u);
+  EXPECT_EQ(settings->max_images_per_repository, 500u);
   EXPECT_EQ(settings->header_timeout, std::chrono::seconds(10));
   EXPECT_EQ(settings->idle_timeout, std::chrono::seconds(60));
   EXPECT_EQ(settings->shutdown_grace, std::chrono::seconds(30));

@@ -156,6 +156,25 @@ TEST_F(EcrImagePushTest, AnImmutableTagStays) {
   EXPECT_NE(error_message(moved).find("cannot be overwritten"), std::string::npos);
 }
 
+TEST_F(EcrImagePushTest, AnImageBeyondTheRepositoryQuotaIsLimitExceeded) {
+  AwsOptions limited = options_;
+  limited.max_images_per_repository = 1;
+  EcrFrontDoor quota(limited, permissions_, *metadata_, *blobs_, keys_, blocking_, audit_);
+  auto put_limited = [&](const std::string& manifest, const std::string& tag) {
+    TestRequest request = signed_request(
+        "PutImage", in_repository({{"imageManifest", manifest}, {"imageTag", tag}}).dump(), fresh_session());
+    return run(quota.handle(request.request));
+  };
+  const std::string first = uploaded_image("first");
+  ASSERT_EQ(put_limited(first, "v1").status, 200);
+  http::Response refused = put_limited(uploaded_image("second"), "v2");
+  EXPECT_EQ(error_type(refused), "LimitExceededException") << body_text(refused);
+  EXPECT_NE(error_message(refused).find("already holds 1 images"), std::string::npos) << error_message(refused);
+  EXPECT_EQ(*metadata_->resolve_tag(kRepository, "v2"), std::nullopt);
+  // Another tag on the stored image adds no image.
+  EXPECT_EQ(put_limited(first, "v2").status, 200);
+}
+
 TEST_F(EcrImagePushTest, PartsMustFollowOneAnother) {
   const std::string id = initiate();
   ASSERT_EQ(part(id, 0, "abcd").status, 200);

@@ -371,6 +371,15 @@ TEST_P(MetadataStoreSuite, RecordsTheLatestPullOfAManifest) {
   EXPECT_EQ((*store_->get_manifest("team/app", record.digest))->last_pulled_unix, 1700000100);
 }
 
+TEST_P(MetadataStoreSuite, CountsTheManifestsOfARepository) {
+  EXPECT_EQ(*store_->count_manifests("team/app"), 0u);
+  ASSERT_TRUE(store_->put_manifest(manifest("team/app", "{\"a\":1}"), linked_layers(*store_, {"l1"}), "v1").ok());
+  ASSERT_TRUE(store_->put_manifest(manifest("team/app", "{\"a\":2}"), linked_layers(*store_, {"l2"}), std::nullopt).ok());
+  ASSERT_TRUE(store_->put_manifest(manifest("team/app", "{\"a\":1}"), {}, "again").ok());
+  EXPECT_EQ(*store_->count_manifests("team/app"), 2u);
+  EXPECT_EQ(*store_->count_manifests("team/ap"), 0u);
+}
+
 TEST_P(MetadataStoreSuite, KeepsARepositoryPolicyWithTheSettings) {
   ASSERT_TRUE(store_->create_repository("team/app").ok());
   EXPECT_EQ((*store_->get_repository("team/app"))->settings.policy, std::nullopt);

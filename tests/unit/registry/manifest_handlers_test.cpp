@@ -302,6 +302,30 @@ TEST_F(ManifestHandlersTest, OversizedManifestsAreRefusedWith413BeforeReading) {
   EXPECT_EQ(get("team/app", "v1").status, 404);
 }
 
+TEST_F(ManifestHandlersTest, APushBeyondTheImageQuotaIsDeniedButARepushIsNot) {
+  RegistryOptions options;
+  options.max_images_per_repository = 2;
+  use_options(options);
+  const std::string first = image_manifest("team/app");
+  const std::string second = image_manifest("team/app", ", \"annotations\": {\"v\": \"2\"}");
+  const std::string third = image_manifest("team/app", ", \"annotations\": {\"v\": \"3\"}");
+  ASSERT_EQ(put("team/app", "v1", first).status, 201);
+  ASSERT_EQ(put("team/app", "v2", second).status, 201);
+
+  http::Response refused = put("team/app", "v3", third);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(error_code(refused), "DENIED");
+  EXPECT_NE(body_text(refused).find("already holds 2 images"), std::string::npos) << body_text(refused);
+  EXPECT_FALSE(*metadata_->manifest_exists("team/app", Hasher::of(third)));
+  EXPECT_EQ(get("team/app", "v3").status, 404);
+  // A stored manifest adds no image: it takes another tag, and other repositories have their own quota.
+  EXPECT_EQ(put("team/app", "again", first).status, 201);
+  EXPECT_EQ(put("team/other", "v1", image_manifest("team/other")).status, 201);
+  // Deleting an image makes room.
+  ASSERT_EQ(call(Method::delete_, "/v2/team/app/manifests/" + Hasher::of(second).str()).status, 202);
+  EXPECT_EQ(put("team/app", "v3", third).status, 201);
+}
+
 TEST_F(ManifestHandlersTest, DeleteByTagKeepsTheManifest) {
   const std::string manifest = image_manifest("team/app");
   const std::string digest = Hasher::of(manifest).str();
