@@ -175,3 +175,39 @@ def test_a_role_without_the_push_grant_is_refused(keyless, admin):
                       imageManifest="{}") == "AccessDeniedException"
     assert error_code(puller.batch_check_layer_availability, repositoryName="platform/guarded",
                       layerDigests=[sha256_digest(b"x")]) == "AccessDeniedException"
+
+
+def test_a_repository_at_its_image_quota_refuses_new_images(keyless, admin, berth_factory, skopeo, tmp_path):
+    keyless.server.stop()
+    keyless.config.write_text(keyless.config.read_text() + "limits { max_images_per_repository = 2 }\n")
+    keyless.start(berth_factory)
+    repository = "platform/quota"
+    ecr = keyless.ecr_client(admin)
+    ecr.create_repository(repositoryName=repository)
+    client = RegistryClient(keyless.url)
+    client.session.headers["Authorization"] = basic(keyless.login_password(admin))
+    first = client.push_image(repository, "v1")
+    second = client.push_image(repository, "v2")
+
+    layout = OciLayout(tmp_path / "layout")
+    layout.tag(layout.make_image([10_000]), "v3")
+    refused = skopeo("copy", "--dest-tls-verify=false", "--dest-creds", f"AWS:{keyless.login_password(admin)}",
+                     f"oci:{layout.path}:v3", f"docker://{keyless.server.host}/{repository}:v3", check=False)
+    assert refused.returncode != 0
+    assert b"already holds 2 images" in refused.stderr, refused.stderr
+    # A new manifest over blobs the repository holds: only the quota refuses it.
+    annotated = json.dumps({**json.loads(first.manifest), "annotations": {"variant": "new"}})
+    assert error_code(ecr.put_image, repositoryName=repository, imageTag="v3", imageManifest=annotated) == \
+        "LimitExceededException"
+    cli = keyless.aws("ecr", "put-image", "--repository-name", repository, "--image-tag", "v3",
+                      "--image-manifest", annotated, credentials=admin, check=False)
+    assert cli.returncode != 0 and b"LimitExceededException" in cli.stderr, cli.stderr
+
+    # A stored image takes more tags; deleting one makes room.
+    ecr.put_image(repositoryName=repository, imageTag="latest", imageManifest=first.manifest.decode())
+    ecr.batch_delete_image(repositoryName=repository, imageIds=[{"imageDigest": second.digest}])
+    skopeo("copy", "--dest-tls-verify=false", "--dest-creds", f"AWS:{keyless.login_password(admin)}",
+           f"oci:{layout.path}:v3", f"docker://{keyless.server.host}/{repository}:v3")
+    tags = sorted(tag for image in ecr.describe_images(repositoryName=repository)["imageDetails"]
+                  for tag in image.get("imageTags", []))
+    assert tags == ["latest", "v1", "v3"]
