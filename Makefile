@@ -28,7 +28,9 @@ build: deps-build
 run: build
 	$(BUILD_DIR)/berth serve $(ARGS)
 
+# The unit tests start their own PostgreSQL (tests/unit/metadata/postgres_server.hpp).
 unit: build
+	scripts/deps.sh test
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 integration: build
