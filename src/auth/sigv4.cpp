@@ -86,15 +86,6 @@ std::optional<sys_seconds> parse_amz_date(std::string_view text) {
                           number(text.substr(9, 2)), number(text.substr(11, 2)), number(text.substr(13, 2)));
 }
 
-std::string format_amz_date(sys_seconds time) {
-  auto day = std::chrono::floor<std::chrono::days>(time);
-  std::chrono::year_month_day date(day);
-  std::chrono::hh_mm_ss clock(time - day);
-  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
-                     clock.minutes().count(), clock.seconds().count());
-}
-
 // RFC 1123 `Sun, 30 Aug 2015 12:36:00 GMT`; botocore, when the caller set Date, writes the zone as
 // `-0000` (email.utils.formatdate), so the numeric UTC forms are accepted too.
 std::optional<sys_seconds> parse_http_date(std::string_view text) {
@@ -401,6 +392,20 @@ std::string signing_key(std::string_view secret_access_key, std::string_view dat
   thread_local HmacSha256 hmac;
   return derive_signing_key(hmac, secret_access_key,
                             SigV4Credential{{}, std::string(date), std::string(region), std::string(service)});
+}
+
+std::string format_amz_date(sys_seconds time) {
+  auto day = std::chrono::floor<std::chrono::days>(time);
+  std::chrono::year_month_day date(day);
+  std::chrono::hh_mm_ss clock(time - day);
+  return fmt::format("{:04}{:02}{:02}T{:02}{:02}{:02}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock.hours().count(),
+                     clock.minutes().count(), clock.seconds().count());
+}
+
+std::string signature_of(std::string_view signing_key, std::string_view string_to_sign) {
+  thread_local HmacSha256 hmac;
+  return to_hex(hmac(signing_key, string_to_sign));
 }
 
 Status verify_signature(const SignedRequest& request, const ParsedAuthorization& authorization,

@@ -78,6 +78,12 @@ std::string string_to_sign(const ParsedAuthorization& authorization, std::string
 std::string signing_key(std::string_view secret_access_key, std::string_view date, std::string_view region,
                         std::string_view service);
 
+// The signature: lower-case hex HMAC-SHA256 of the string to sign under kSigning (§7.3).
+std::string signature_of(std::string_view signing_key, std::string_view string_to_sign);
+
+// `YYYYMMDDTHHMMSSZ`, the X-Amz-Date form.
+std::string format_amz_date(std::chrono::sys_seconds time);
+
 // Checks, in order: the scope date is the request day; the request time (and a presigned URL's
 // expiry) against `now` ± `allowed_skew`; `host` (and `x-amz-date` when sent) is signed and every
 // signed header is present; a sent x-amz-content-sha256 equals the payload hash; and finally the
