@@ -352,8 +352,24 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
       const bool keep_open = co_await serve_next(first);
       if (!keep_open) break;
     }
+    if (unread_body_) co_await linger();
     stop_watchdog();
     close();
+  }
+
+  // RFC 9112 §9.6: a server that answers before reading the whole request body (413, 401...) must
+  // not close at once, or the client's unread bytes make the kernel reset the connection and the
+  // client may lose the answer while still sending. Stop sending, then read and discard what
+  // arrives, for a bounded time and number of bytes.
+  Task<void> linger() {
+    beast::error_code ec;
+    socket().shutdown(tcp::socket::shutdown_send, ec);
+    set_deadline(kLingerTime);
+    std::array<char, 16 * 1024> scratch;
+    std::size_t discarded = 0;
+    while (!ec && discarded < kLingerBytes) {
+      discarded += co_await socket().async_read_some(asio::buffer(scratch), redirect(ec));
+    }
   }
 
   // Returns whether the connection stays open for another request.
@@ -420,7 +436,10 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
     request.body = &body;
     Response response = co_await call_handler(request);
     const bool drained = co_await body.finish();
-    if (!drained) keep_alive = false;
+    if (!drained) {
+      keep_alive = false;
+      unread_body_ = true;
+    }
     keep_alive = keep_alive && !state_.stopping.load(std::memory_order_acquire);
     const WriteResult written = co_await write_response(response, request.method, version, keep_alive);
 
@@ -607,8 +626,13 @@ class HttpConnection final : public Connection, public std::enable_shared_from_t
 
   static std::string to_std(beast::string_view text) { return std::string(text.data(), text.size()); }
 
+  // How long, and how much, linger() reads after a response that left a request body unread.
+  static constexpr std::chrono::seconds kLingerTime{2};
+  static constexpr std::size_t kLingerBytes = 64 * 1024 * 1024;
+
   ServerState& state_;
   ConnectionSet& connections_;
+  bool unread_body_ = false;
   Stream stream_;
   beast::flat_buffer buffer_;
   asio::steady_timer watchdog_;

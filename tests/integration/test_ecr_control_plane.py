@@ -1,16 +1,19 @@
 """The ECR control plane through the real AWS CLI v2 and boto3, on the same store as the registry API:
-repositories created, described and deleted, tag immutability enforced on an OCI push, images deleted
-with batch-delete-image, and a role without the grant refused."""
+repositories created, described and deleted, tag immutability enforced on pushes by docker, skopeo and
+a plain OCI client, lastRecordedPullTime, images deleted with batch-delete-image, and a role without
+the grant refused."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from datetime import datetime, timezone
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import OCI_MANIFEST, RegistryClient
+from conftest import OCI_MANIFEST, OciLayout, RegistryClient
 from keyless import ACCOUNT, REGION, basic, github_trust
 from keyless import issuer, keyless  # noqa: F401 (fixtures)
 
@@ -80,6 +83,50 @@ def test_immutable_tags_refuse_an_oci_push_that_moves_them(keyless, admin):
     assert "cannot be overwritten because the repository is immutable" in error["message"]
     assert client.session.get(f"{keyless.url}/v2/platform/immutable/manifests/v1",
                               headers={"Accept": OCI_MANIFEST}).headers["Docker-Content-Digest"] == first.digest
+
+
+def test_docker_and_skopeo_cannot_move_an_immutable_tag(keyless, admin, dockerd, skopeo, tmp_path):
+    keyless.aws("ecr", "create-repository", "--repository-name", "platform/frozen", "--image-tag-mutability",
+                "IMMUTABLE", credentials=admin)
+    host = keyless.server.host
+    password = keyless.login_password(admin)
+    dockerd.docker("login", "--username", "AWS", "--password-stdin", host, input_bytes=f"{password}\n".encode())
+    images = []
+    try:
+        for name in ("first", "second"):
+            context = tmp_path / name
+            context.mkdir()
+            (context / "app.bin").write_bytes(os.urandom(50_000))
+            (context / "Dockerfile").write_text("FROM scratch\nCOPY app.bin /app.bin\n")
+            image = f"{host}/platform/frozen:{name}-build"
+            dockerd.docker("build", "-q", "-t", image, context, timeout=180)
+            images.append(image)
+        release = f"{host}/platform/frozen:v1"
+        dockerd.docker("tag", images[0], release)
+        dockerd.docker("push", release)
+        dockerd.docker("tag", images[1], release)
+        refused = dockerd.docker("push", release, check=False)
+        assert refused.returncode != 0
+        assert b"cannot be overwritten because the repository is immutable" in refused.stderr, refused.stderr
+    finally:
+        dockerd.docker("rmi", "--force", *images, f"{host}/platform/frozen:v1", check=False)
+        dockerd.docker("logout", host, check=False)
+
+    layouts = []
+    for name in ("one", "two"):
+        layout = OciLayout(tmp_path / f"layout-{name}")
+        layout.tag(layout.make_image([20_000]), "v2")
+        layouts.append(layout)
+
+    def copy(layout) -> subprocess.CompletedProcess:
+        return skopeo("copy", "--dest-tls-verify=false", "--dest-creds", f"AWS:{password}",
+                      f"oci:{layout.path}:v2", f"docker://{host}/platform/frozen:v2", check=False)
+
+    assert copy(layouts[0]).returncode == 0
+    moved = copy(layouts[1])
+    assert moved.returncode != 0
+    assert b"cannot be overwritten because the repository is immutable" in moved.stderr, moved.stderr
+    assert copy(layouts[0]).returncode == 0  # the same image again is not a move
 
 
 def test_batch_delete_image_through_boto3_removes_it_from_the_registry(keyless, admin):
