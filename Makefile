@@ -13,7 +13,7 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 ARGS ?=
 
-.PHONY: deps deps-build build run test unit integration fuzz-build fuzz-regressions fuzz bench bench-sts clean
+.PHONY: deps deps-build build run test unit integration fuzz-build fuzz-regressions fuzz bench bench-sts bench-gc clean
 
 deps:
 	scripts/deps.sh build test bench
@@ -59,6 +59,11 @@ bench: deps build
 
 bench-sts: deps build
 	BERTH_BINARY=$(abspath $(BUILD_DIR)/berth) /usr/bin/python3 bench/sts_bench.py
+
+# Garbage collection against the reference registry's; BENCH_GC_BLOBS=100000 BENCH_GC_REPOS=100
+# BENCH_RUNS=1 for a quick check (docs/benchmarks.md).
+bench-gc: deps build
+	BERTH_BINARY=$(abspath $(BUILD_DIR)/berth) /usr/bin/python3 bench/gc_bench.py
 
 clean:
 	rm -rf $(BUILD_DIR) $(FUZZ_BUILD_DIR)

@@ -27,18 +27,23 @@ MB = 1e6
 GIB = 1 << 30
 
 
+def read_common_settings(config, env, out_dir):
+    """The settings every benchmark harness shares: BENCH_RUNS, BENCH_OUT, BENCH_TMP and BERTH_BINARY."""
+    config.runs = int(env.get("BENCH_RUNS", "3"))
+    config.out_dir = os.path.abspath(env.get("BENCH_OUT", out_dir))
+    config.tmp_parent = env.get("BENCH_TMP") or None
+    config.berth_binary = os.path.abspath(env.get("BERTH_BINARY", "build/berth"))
+
+
 class Config:
     def __init__(self, env):
+        read_common_settings(self, env, "build/bench-results")
         self.blob_mib = int(env.get("BENCH_BLOB_MIB", "1024"))
-        self.runs = int(env.get("BENCH_RUNS", "3"))
         self.chunk_mib = int(env.get("BENCH_CHUNK_MIB", "8"))
         self.wrk_seconds = int(env.get("BENCH_WRK_SECONDS", "10"))
         self.wrk_connections = int(env.get("BENCH_WRK_CONNECTIONS", "64"))
         self.layers = int(env.get("BENCH_LAYERS", "5"))
         self.layer_mib = int(env.get("BENCH_LAYER_MIB", "20"))
-        self.out_dir = os.path.abspath(env.get("BENCH_OUT", "build/bench-results"))
-        self.tmp_parent = env.get("BENCH_TMP") or None
-        self.berth_binary = os.path.abspath(env.get("BERTH_BINARY", "build/berth"))
         # "reference" benchmarks a second reference registry in berth's place: validates the harness
         # (its ratios should come out near 1) while berth cannot serve yet.
         self.subject = env.get("BENCH_SUBJECT", "berth")
@@ -55,20 +60,21 @@ def run_text(argv):
     return subprocess.run(argv, capture_output=True, text=True, check=False).stdout.strip()
 
 
-def machine_info():
+def _version(tool):
+    """The first line a tool prints about its version (nginx prints it on stderr)."""
+    argv = {"openssl": ["openssl", "version"], "nginx": ["nginx", "-v"]}.get(tool, [tool, "--version"])
+    out = subprocess.run(argv, capture_output=True, text=True, check=False)
+    lines = (out.stdout.strip() or out.stderr.strip()).splitlines()
+    return lines[0] if lines else "?"
+
+
+def machine_info(tools=("docker-registry", "nginx", "curl", "wrk", "skopeo", "openssl")):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
     mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
     return {
         "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem_kib / MIB, 1), "kernel": platform.release(),
         "loadavg_start": os.getloadavg(),
-        "versions": {
-            "docker-registry": run_text(["docker-registry", "--version"]),
-            "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip(),
-            "curl": run_text(["curl", "--version"]).splitlines()[0],
-            "wrk": run_text(["wrk", "--version"]).splitlines()[0] if run_text(["wrk", "--version"]) else "?",
-            "skopeo": run_text(["skopeo", "--version"]),
-            "openssl": run_text(["openssl", "version"]),
-        },
+        "versions": {tool: _version(tool) for tool in tools},
     }
 
 
@@ -87,6 +93,32 @@ def own_cpu_seconds():
         usage = resource.getrusage(who)
         total += usage.ru_utime + usage.ru_stime
     return total
+
+
+class RunMeter:
+    """The wall time of a whole run, and the share of the machine's CPU that other processes used meanwhile."""
+
+    def __init__(self):
+        self.started = time.monotonic()
+        self.busy_before, self.own_before = busy_cpu_seconds(), own_cpu_seconds()
+
+    def finish(self, info):
+        """Records the end load average and the foreign CPU share in `info`; returns the wall seconds."""
+        info["loadavg_end"] = os.getloadavg()
+        wall = time.monotonic() - self.started
+        foreign = busy_cpu_seconds() - self.busy_before - (own_cpu_seconds() - self.own_before)
+        info["foreign_cpu_share"] = max(0.0, foreign) / (wall * os.cpu_count())
+        return wall
+
+
+def write_results(out_dir, results, text):
+    """results.json (every sample) and results.md (the tables) in `out_dir`; prints the tables."""
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write(text)
+    print(text)
+    log(f"results in {out_dir}/results.json and results.md")
 
 
 def sha256_one_core_mbps():
@@ -427,8 +459,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
     bench = Bench(config, workdir)
-    started = time.monotonic()
-    busy_before, own_before = busy_cpu_seconds(), own_cpu_seconds()
+    meter = RunMeter()
     fsync_counts = None
     try:
         info = machine_info()
@@ -450,10 +481,7 @@ def main():
         bench.stop_servers()
         shutil.rmtree(workdir, ignore_errors=True)
 
-    info["loadavg_end"] = os.getloadavg()
-    wall = time.monotonic() - started
-    foreign = busy_cpu_seconds() - busy_before - (own_cpu_seconds() - own_before)
-    info["foreign_cpu_share"] = max(0.0, foreign) / (wall * os.cpu_count())
+    wall = meter.finish(info)
     measurements = report.summarize_all(bench.measurements)
     extra = derived(measurements, bench.details, sha256_mbps)
     target_rows = report.targets(measurements, sha256_mbps)
@@ -474,12 +502,7 @@ def main():
                "derived": extra, "targets": target_rows, "fsync_calls_per_small_push": fsync_counts,
                "crashes": bench.crashes,
                "wall_seconds": wall, "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    with open(os.path.join(config.out_dir, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
-    with open(os.path.join(config.out_dir, "results.md"), "w") as f:
-        f.write(text)
-    print(text)
-    log(f"results in {config.out_dir}/results.json and results.md")
+    write_results(config.out_dir, results, text)
 
 
 if __name__ == "__main__":

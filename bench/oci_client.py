@@ -148,3 +148,15 @@ def pull(url, expected_size):
     if code != "200" or int(float(received)) != expected_size:
         raise PushError(f"GET {url}: curl rc={result.returncode} code={code} got={received} {result.stderr.strip()}")
     return {"seconds": float(seconds), "client_cpu_s": _cpu(resource.RUSAGE_CHILDREN) - cpu_before}
+
+
+def delete_manifests(base, targets):
+    """DELETE /v2/<repo>/manifests/<digest> for each (repo, digest) in `targets`, in order, on one keep-alive
+    connection, as a cleanup script would; every answer must be 202."""
+    conn = _connection(base)
+    try:
+        for repo, digest in targets:
+            conn.request("DELETE", f"/v2/{repo}/manifests/{digest}")
+            _expect(conn.getresponse(), (202,), f"DELETE {repo}@{digest}")
+    finally:
+        conn.close()

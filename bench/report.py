@@ -47,17 +47,20 @@ def summarize_all(measurements):
     return measurements
 
 
-def table(measurements, subject_label):
-    header = (f"| measurement | unit | {subject_label} median (range) | reference median (range) | nginx | "
-              f"{subject_label}/reference | {subject_label}/nginx |")
-    lines = [header, "|---|---|---|---|---|---|---|"]
+def table(measurements, subject_label, nginx=True):
+    """nginx=False leaves out the nginx columns (benchmarks with no nginx side)."""
+    columns = [f"{subject_label} median (range)", "reference median (range)", *(["nginx"] if nginx else []),
+               f"{subject_label}/reference", *([f"{subject_label}/nginx"] if nginx else [])]
+    lines = ["| measurement | unit | " + " | ".join(columns) + " |", "|---" * (len(columns) + 2) + "|"]
     for entry in measurements.values():
         summary = entry["summary"]
         failed = entry.get("failures", {})
-        lines.append(f"| {entry['title']} | {entry['unit']} | {_fmt_cell(summary['berth'], failed.get('berth'))} | "
-                     f"{_fmt_cell(summary['reference'], failed.get('reference'))} | "
-                     f"{_fmt_cell(summary['nginx'], failed.get('nginx'))} | "
-                     f"{_fmt_ratio(entry['ratio_berth_reference'])} | {_fmt_ratio(entry['ratio_berth_nginx'])} |")
+        cells = [_fmt_cell(summary["berth"], failed.get("berth")),
+                 _fmt_cell(summary["reference"], failed.get("reference")),
+                 *([_fmt_cell(summary["nginx"], failed.get("nginx"))] if nginx else []),
+                 _fmt_ratio(entry["ratio_berth_reference"]),
+                 *([_fmt_ratio(entry["ratio_berth_nginx"])] if nginx else [])]
+        lines.append(f"| {entry['title']} | {entry['unit']} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

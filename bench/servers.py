@@ -16,7 +16,7 @@ import urllib.request
 _PR_SET_PDEATHSIG = 1
 
 
-def _die_with_parent():
+def die_with_parent():
     ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
@@ -68,7 +68,7 @@ class Server:
 
     def _spawn(self):
         self.proc = subprocess.Popen(**self._launch, stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+                                     stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
         self.pid = self.proc.pid
         self._wait_ready(self._ready_path)
 
@@ -119,11 +119,15 @@ class Server:
         self._log.close()
 
 
-def start_berth(name, binary, workdir):
-    data = os.path.join(workdir, name + "-data")
-    os.makedirs(data)
+def start_berth(name, binary, workdir, data=None, config=None):
+    """`data`: an existing data directory (default: a new one in `workdir`); `config`: an HCL file."""
+    if data is None:
+        data = os.path.join(workdir, name + "-data")
+        os.makedirs(data)
     port = free_port()
     argv = [binary, "serve", "--listen", f"127.0.0.1:{port}", "--data", data, "--anonymous", "--log-level", "warn"]
+    if config:
+        argv += ["--config", config]
     return Server(name, "berth", argv, port, workdir, "/v2/")
 
 
@@ -152,8 +156,15 @@ storage:
     blobdescriptor: inmemory
   delete:
     enabled: true
-http:
+{storage_extra}http:
   addr: 127.0.0.1:{port}
+"""
+
+
+# Turning purging off takes this whole block: with `enabled: true` it also wants age, interval and dryrun.
+_NO_UPLOAD_PURGING = """  maintenance:
+    uploadpurging:
+      enabled: false
 """
 
 
@@ -164,18 +175,32 @@ _HTPASSWD_AUTH = """auth:
 """
 
 
-def start_reference(name, workdir, htpasswd=None):
-    """`htpasswd`: a file of bcrypt entries (htpasswd -B) turns Basic authentication on."""
-    root = os.path.join(workdir, name + "-data")
-    os.makedirs(root)
-    port = free_port()
-    config = os.path.join(workdir, name + ".yml")
-    with open(config, "w") as f:
-        f.write(_REFERENCE_CONFIG.format(root=root, port=port))
+def reference_config(path, root, port, htpasswd=None, purge_uploads=True):
+    """Writes the reference registry's YAML config (also what `docker-registry garbage-collect` reads).
+    Upload purging walks every repository when the registry starts; the GC benchmark turns it off so
+    that the walk does not land inside its timed deletes."""
+    with open(path, "w") as f:
+        extra = "" if purge_uploads else _NO_UPLOAD_PURGING
+        f.write(_REFERENCE_CONFIG.format(root=root, port=port, storage_extra=extra))
         if htpasswd:
             f.write(_HTPASSWD_AUTH.format(path=htpasswd))
-    env = {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}  # it breaks the S3 driver's setup
-    return Server(name, "reference", ["docker-registry", "serve", config], port, workdir, "/v2/", env=env)
+    return path
+
+
+def reference_env():
+    return {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}  # it breaks the S3 driver's setup
+
+
+def start_reference(name, workdir, htpasswd=None, root=None, purge_uploads=True):
+    """`htpasswd`: a file of bcrypt entries (htpasswd -B) turns Basic authentication on. `root`: an
+    existing storage root (default: a new one in `workdir`)."""
+    if root is None:
+        root = os.path.join(workdir, name + "-data")
+        os.makedirs(root)
+    port = free_port()
+    config = reference_config(os.path.join(workdir, name + ".yml"), root, port, htpasswd, purge_uploads)
+    return Server(name, "reference", ["docker-registry", "serve", config], port, workdir, "/v2/",
+                  env=reference_env())
 
 
 _NGINX_CONFIG = """daemon off;

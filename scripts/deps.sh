@@ -9,7 +9,7 @@ build=(cmake g++ make pkg-config libboost1.74-dev libssl-dev openssl libsqlite3-
 test=(python3 python3-pytest python3-requests python3-jwt python3-cryptography python3-nacl python3-yaml curl jq sqlite3 faketime
       skopeo umoci podman buildah docker.io awscli python3-boto3 uidmap fuse-overlayfs
       clang-14 libclang-rt-14-dev postgresql-15)
-bench=(docker-registry wrk hey hyperfine nginx-light apache2-utils)
+bench=(docker-registry wrk hey hyperfine nginx-light apache2-utils strace time)
 
 groups=("$@")
 [ ${#groups[@]} -eq 0 ] && groups=(build test bench)
