@@ -149,35 +149,21 @@ class BerthStore:
         uploads: repository, blob links, manifest, its references, tag and the PutManifest audit event.
         `pushed_at(image)` gives each push's unix time."""
         db = sqlite3.connect(self.db_path)
-        # 1 GiB of page cache: the blob-link indexes are keyed by digest, i.e. random order.
-        db.execute("PRAGMA cache_size = -1048576")
-        db.execute("PRAGMA foreign_keys = ON")
-        repositories = set()
-        with db:
-            for image in images:
-                when = pushed_at(image)
-                if image.repository not in repositories:
-                    repositories.add(image.repository)
-                    db.execute("INSERT INTO repositories (name, created) VALUES (?, ?)", (image.repository, when))
-                db.executemany("INSERT INTO repository_blobs (repository, digest, size) VALUES (?, ?, ?)",
-                               [(image.repository, "sha256:" + hex_, len(blob))
-                                for hex_, blob in zip(image.blob_hexes, image.blobs)])
-                db.execute("INSERT INTO manifests (repository, digest, media_type, content, subject, artifact_type, "
-                           "annotations, created) VALUES (?, ?, ?, ?, NULL, ?, '', ?)",
-                           (image.repository, image.manifest_digest, OCI_MANIFEST, image.manifest, OCI_CONFIG, when))
-                db.executemany("INSERT INTO manifest_references (repository, manifest_digest, child_digest, kind) "
-                               "VALUES (?, ?, ?, 0)",
-                               [(image.repository, image.manifest_digest, "sha256:" + hex_)
-                                for hex_ in image.blob_hexes])
-                db.execute("INSERT INTO tags (repository, tag, digest, updated) VALUES (?, ?, ?, ?)",
-                           (image.repository, image.tag, image.manifest_digest, when))
-                db.execute("INSERT INTO audit_events (time, action, repository, reference, digest, previous_digest, "
-                           "role_arn, role_session_name, access_key_id, source_address, issuer, subject, audience, "
-                           "claims_json) VALUES (?, 'registry:PutManifest', ?, ?, ?, '', '', '', '', "
-                           "'127.0.0.1:40000', '', '', '', '{}')",
-                           (when, image.repository, image.tag, image.manifest_digest))
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        db.close()
+        try:
+            # 1 GiB of page cache: the blob-link indexes are keyed by digest, i.e. random order.
+            db.execute("PRAGMA cache_size = -1048576")
+            db.execute("PRAGMA foreign_keys = ON")
+            repositories = set()
+            with db:
+                for image in images:
+                    when = pushed_at(image)
+                    if image.repository not in repositories:
+                        repositories.add(image.repository)
+                        db.execute("INSERT INTO repositories (name, created) VALUES (?, ?)", (image.repository, when))
+                    _insert_image(db, image, when)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:  # also when stopped midway: an open database would keep the loop image busy
+            db.close()
 
     def dump(self):
         """Every row of the tables pushes and deletes touch, times and client ports replaced, for comparison."""
@@ -201,6 +187,24 @@ class BerthStore:
             return {table: db.execute(sql).fetchall() for table, sql in queries.items()}
         finally:
             db.close()
+
+
+def _insert_image(db, image, when):
+    """The rows one image's push leaves in berth's metadata (sqlite_metadata_store.cpp, store_manifest)."""
+    repo, digest = image.repository, image.manifest_digest
+    db.executemany("INSERT INTO repository_blobs (repository, digest, size) VALUES (?, ?, ?)",
+                   [(repo, "sha256:" + hex_, len(blob)) for hex_, blob in zip(image.blob_hexes, image.blobs)])
+    db.execute("INSERT INTO manifests (repository, digest, media_type, content, subject, artifact_type, annotations, "
+               "created) VALUES (?, ?, ?, ?, NULL, ?, '', ?)",
+               (repo, digest, OCI_MANIFEST, image.manifest, OCI_CONFIG, when))
+    db.executemany("INSERT INTO manifest_references (repository, manifest_digest, child_digest, kind) "
+                   "VALUES (?, ?, ?, 0)", [(repo, digest, "sha256:" + hex_) for hex_ in image.blob_hexes])
+    db.execute("INSERT INTO tags (repository, tag, digest, updated) VALUES (?, ?, ?, ?)",
+               (repo, image.tag, digest, when))
+    db.execute("INSERT INTO audit_events (time, action, repository, reference, digest, previous_digest, role_arn, "
+               "role_session_name, access_key_id, source_address, issuer, subject, audience, claims_json) "
+               "VALUES (?, 'registry:PutManifest', ?, ?, ?, '', '', '', '', '127.0.0.1:40000', '', '', '', '{}')",
+               (when, repo, image.tag, digest))
 
 
 # --- reference registry (CNCF distribution 2.8, registry/storage/paths.go) ----------------------------------

@@ -177,8 +177,8 @@ _HTPASSWD_AUTH = """auth:
 
 def reference_config(path, root, port, htpasswd=None, purge_uploads=True):
     """Writes the reference registry's YAML config (also what `docker-registry garbage-collect` reads).
-    Upload purging walks every repository when the registry starts; the GC benchmark turns it off so
-    that the walk does not land inside its timed deletes."""
+    Upload purging walks every repository, first at a random minute in the registry's first hour; the
+    GC benchmark turns it off so that the walk cannot land inside its timed deletes."""
     with open(path, "w") as f:
         extra = "" if purge_uploads else _NO_UPLOAD_PURGING
         f.write(_REFERENCE_CONFIG.format(root=root, port=port, storage_extra=extra))
