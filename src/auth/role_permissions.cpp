@@ -159,13 +159,13 @@ Result<RolePermissions::Policies> RolePermissions::role_policies(std::string_vie
 Result<RolePermissions::Policies> RolePermissions::repository_policy(std::string_view resource) {
   if (!resource.starts_with(repository_arn_prefix_)) return Policies();
   std::string_view name = resource.substr(repository_arn_prefix_.size());
-  auto repository = metadata_.get_repository(name);
-  if (!repository.ok()) return std::move(repository).error();
-  if (!*repository || !(*repository)->settings.policy) {
+  auto policy = metadata_.get_repository_policy(name);
+  if (!policy.ok()) return std::move(policy).error();
+  if (!*policy) {
     forget(repositories_, name);
     return Policies();
   }
-  return cached(repositories_, name, std::move(*(*repository)->settings.policy),
+  return cached(repositories_, name, std::move(**policy),
                 [&](std::string_view text) -> Result<std::vector<PolicyDocument>> {
                   auto document = parse_policy(text, PolicyKind::repository);
                   if (!document.ok()) {

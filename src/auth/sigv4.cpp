@@ -17,7 +17,6 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-constexpr std::string_view kTerminator = "aws4_request";
 constexpr std::string_view kSignatureParameter = "X-Amz-Signature";
 // AWS caps presigned URLs at seven days.
 constexpr std::chrono::seconds kMaxPresignedExpiry = std::chrono::days(7);
@@ -170,7 +169,7 @@ std::string derive_signing_key(HmacSha256& hmac, std::string_view secret_access_
   std::string date_key = hmac(key, scope.date);
   std::string region_key = hmac(date_key, scope.region);
   std::string service_key = hmac(region_key, scope.service);
-  return hmac(service_key, kTerminator);
+  return hmac(service_key, kSigV4Terminator);
 }
 
 // The three components common to the header and query forms, still unparsed.
@@ -232,7 +231,7 @@ Result<SigV4Credential> parse_credential(std::string_view text) {
     return incomplete(fmt::format(
         "Credential '{}' is malformed; expecting \"<AccessKeyId>/<YYYYMMDD>/<region>/<service>/aws4_request\".", text));
   }
-  if (parts[4] != kTerminator) {
+  if (parts[4] != kSigV4Terminator) {
     return mismatch(
         fmt::format("Credential should be scoped with a valid terminator: 'aws4_request', not '{}'.", parts[4]));
   }
@@ -384,7 +383,7 @@ std::string canonical_request(const SignedRequest& request, const ParsedAuthoriz
 std::string string_to_sign(const ParsedAuthorization& authorization, std::string_view canonical_request) {
   const SigV4Credential& credential = authorization.credential;
   return fmt::format("{}\n{}\n{}/{}/{}/{}\n{}", kSigV4Algorithm, authorization.amz_date, credential.date,
-                     credential.region, credential.service, kTerminator, Hasher::of(canonical_request).hex());
+                     credential.region, credential.service, kSigV4Terminator, Hasher::of(canonical_request).hex());
 }
 
 std::string signing_key(std::string_view secret_access_key, std::string_view date, std::string_view region,

@@ -26,6 +26,8 @@
 namespace berth::auth {
 
 inline constexpr std::string_view kSigV4Algorithm = "AWS4-HMAC-SHA256";
+// The last element of every credential scope.
+inline constexpr std::string_view kSigV4Terminator = "aws4_request";
 
 // STS has been observed rejecting at ±15 min and JSON services at ±5 or ±15 min (§7.4); 15 keeps
 // every client AWS itself accepts.

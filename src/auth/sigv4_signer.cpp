@@ -8,8 +8,6 @@
 namespace berth::auth {
 namespace {
 
-constexpr std::string_view kTerminator = "aws4_request";
-
 std::string lower_case(std::string_view text) {
   std::string lower(text);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
@@ -29,7 +27,7 @@ ParsedAuthorization authorization_for(const AwsCredentials& credentials, std::st
 
 std::string scope_of(const SigV4Credential& credential) {
   return credential.access_key_id + "/" + credential.date + "/" + credential.region + "/" + credential.service + "/" +
-         std::string(kTerminator);
+         std::string(kSigV4Terminator);
 }
 
 std::string signature_for(const SignedRequest& request, const ParsedAuthorization& authorization,

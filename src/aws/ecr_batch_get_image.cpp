@@ -32,6 +32,7 @@ Result<nlohmann::json> batch_get_image(EcrServices& services, const EcrCall& cal
   Result<std::optional<std::vector<std::string>>> accepted = input->strings("acceptedMediaTypes", 1, kMaxMediaTypes);
   if (!accepted) return std::move(accepted).error();
 
+  const std::int64_t now = std::chrono::floor<std::chrono::seconds>(call.now).time_since_epoch().count();
   nlohmann::json images = nlohmann::json::array();
   nlohmann::json failures = nlohmann::json::array();
   for (const ImageId& id : **ids) {
@@ -55,7 +56,6 @@ Result<nlohmann::json> batch_get_image(EcrServices& services, const EcrCall& cal
           id, "ImageNotFound", "Requested image not found in the accepted media types; it is " + record.media_type));
       continue;
     }
-    const std::int64_t now = std::chrono::floor<std::chrono::seconds>(call.now).time_since_epoch().count();
     if (registry::pull_record_due(record, now)) registry::record_pull(services.metadata, record, now);
     ImageId found{digest.str(), id.tag};
     images.push_back(nlohmann::json{{"registryId", services.options.account.account_id},

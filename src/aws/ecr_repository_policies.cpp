@@ -73,11 +73,10 @@ Result<nlohmann::json> get_repository_policy(EcrServices& services, const EcrCal
   if (!input) return std::move(input).error();
   Result<std::string> name = open_repository(services, call, *input, "ecr:GetRepositoryPolicy");
   if (!name) return std::move(name).error();
-  Result<std::optional<metadata::RepositoryRecord>> repository = services.metadata.get_repository(*name);
-  if (!repository) return std::move(repository).error();
-  if (!repository->has_value()) return repository_not_found(services, *name);
-  if (!(*repository)->settings.policy) return policy_not_found(services, *name);
-  return policy_json(services, *name, *(*repository)->settings.policy);
+  Result<std::optional<std::string>> policy = services.metadata.get_repository_policy(*name);
+  if (!policy) return std::move(policy).error();
+  if (!policy->has_value()) return policy_not_found(services, *name);
+  return policy_json(services, *name, **policy);
 }
 
 Result<EcrOutput> delete_repository_policy(EcrServices& services, const EcrCall& call, std::string_view body) {

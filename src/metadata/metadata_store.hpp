@@ -250,6 +250,9 @@ class MetadataStore {
   virtual Result<bool> add_repository(std::string_view name, const RepositorySettings& settings) = 0;
   virtual Result<bool> repository_exists(std::string_view name) = 0;
   virtual Result<std::optional<RepositoryRecord>> get_repository(std::string_view name) = 0;
+  // The repository's policy alone (RepositorySettings::policy): read on every authorised request,
+  // so without the other settings. nullopt when there is no policy or no such repository.
+  virtual Result<std::optional<std::string>> get_repository_policy(std::string_view name) = 0;
   // Replaces the tag mutability and its exclusion filters; false when there is no such repository.
   virtual Result<bool> set_tag_mutability(std::string_view name, TagMutability mutability,
                                           const std::vector<std::string>& exclusions) = 0;

@@ -43,7 +43,6 @@ struct PgParam {
   PgParam(const std::string& value) : text(value) {}
   PgParam(const char* value) : text(std::string(value)) {}
   PgParam(std::int64_t value) : text(std::to_string(value)) {}
-  PgParam(bool value) : text(value ? "true" : "false") {}
   PgParam(PgBytes bytes) : text(std::string(bytes.data)), binary(true) {}
   template <typename T>
   PgParam(const std::optional<T>& value) {

@@ -154,15 +154,23 @@ CREATE TABLE gc_manifest_reviews (
   PRIMARY KEY (repository, digest)
 );
 
+-- One review per object that may have lost its last reference; a later loss moves its time.
+CREATE FUNCTION gc_review_blob(blob TEXT) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO gc_blob_reviews (digest, unreferenced) VALUES (blob, extract(epoch FROM now())::bigint)
+  ON CONFLICT (digest) DO UPDATE SET unreferenced = excluded.unreferenced
+$$;
+CREATE FUNCTION gc_review_manifest(repo TEXT, manifest TEXT) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO gc_manifest_reviews (repository, digest, unreferenced)
+  VALUES (repo, manifest, extract(epoch FROM now())::bigint)
+  ON CONFLICT (repository, digest) DO UPDATE SET unreferenced = excluded.unreferenced
+$$;
+
 CREATE FUNCTION gc_reference_dropped() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF OLD.kind = 0 THEN
-    INSERT INTO gc_blob_reviews (digest, unreferenced) VALUES (OLD.child_digest, extract(epoch FROM now())::bigint)
-    ON CONFLICT (digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+    PERFORM gc_review_blob(OLD.child_digest);
   ELSE
-    INSERT INTO gc_manifest_reviews (repository, digest, unreferenced)
-    VALUES (OLD.repository, OLD.child_digest, extract(epoch FROM now())::bigint)
-    ON CONFLICT (repository, digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+    PERFORM gc_review_manifest(OLD.repository, OLD.child_digest);
   END IF;
   RETURN NULL;
 END $$;
@@ -171,19 +179,17 @@ CREATE TRIGGER gc_reference_dropped AFTER DELETE ON manifest_references
 
 CREATE FUNCTION gc_blob_unlinked() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO gc_blob_reviews (digest, unreferenced) VALUES (OLD.digest, extract(epoch FROM now())::bigint)
-  ON CONFLICT (digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+  PERFORM gc_review_blob(OLD.digest);
   RETURN NULL;
 END $$;
 CREATE TRIGGER gc_blob_unlinked AFTER DELETE ON repository_blobs
   FOR EACH ROW EXECUTE FUNCTION gc_blob_unlinked();
 
+-- Referrers (`subject`) follow their subject's fate.
 CREATE FUNCTION gc_subject_dropped() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO gc_manifest_reviews (repository, digest, unreferenced)
-  SELECT repository, digest, extract(epoch FROM now())::bigint FROM manifests
-  WHERE repository = OLD.repository AND subject = OLD.digest
-  ON CONFLICT (repository, digest) DO UPDATE SET unreferenced = excluded.unreferenced;
+  PERFORM gc_review_manifest(repository, digest) FROM manifests
+  WHERE repository = OLD.repository AND subject = OLD.digest;
   RETURN NULL;
 END $$;
 CREATE TRIGGER gc_subject_dropped AFTER DELETE ON manifests

@@ -348,6 +348,17 @@ Result<std::optional<RepositoryRecord>> SqliteMetadataStore::get_repository(std:
   return with_connection(pool_, [&](SqliteConnection& connection) { return find_repository(connection, name); });
 }
 
+Result<std::optional<std::string>> SqliteMetadataStore::get_repository_policy(std::string_view name) {
+  return with_connection(pool_, [&](SqliteConnection& connection) -> Result<std::optional<std::string>> {
+    auto statement = query(connection, "SELECT policy FROM repositories WHERE name = ?1", name);
+    if (!statement.ok()) return std::move(statement).error();
+    auto row = statement->step();
+    BERTH_TRY(row);
+    if (!*row || statement->column_is_null(0)) return std::optional<std::string>();
+    return std::optional<std::string>(statement->column_text(0));
+  });
+}
+
 Result<bool> SqliteMetadataStore::set_tag_mutability(std::string_view name, TagMutability mutability,
                                                      const std::vector<std::string>& exclusions) {
   return with_connection(pool_, [&](SqliteConnection& connection) -> Result<bool> {

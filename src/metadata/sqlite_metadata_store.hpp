@@ -24,6 +24,7 @@ class SqliteMetadataStore final : public MetadataStore {
   Result<bool> add_repository(std::string_view name, const RepositorySettings& settings) override;
   Result<bool> repository_exists(std::string_view name) override;
   Result<std::optional<RepositoryRecord>> get_repository(std::string_view name) override;
+  Result<std::optional<std::string>> get_repository_policy(std::string_view name) override;
   Result<bool> set_tag_mutability(std::string_view name, TagMutability mutability,
                                   const std::vector<std::string>& exclusions) override;
   Result<std::optional<RepositorySettings>> update_repository_settings(

@@ -138,3 +138,21 @@ def test_nul_and_control_bytes_in_the_target_are_refused(berth, client, target):
     received, _ = raw_exchange(berth, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     assert received.startswith(b"HTTP/1.1 400 "), received
     assert received.split(b"\r\n\r\n", 1)[-1] in (b"malformed request\n", b"NUL in path\n"), received
+
+
+def test_an_answer_given_before_the_body_is_read_reaches_the_client(berth):
+    """The manifest's declared length is refused (413) before any body byte is read, while the
+    client still has body bytes in flight. The server stops sending and drains before closing
+    (RFC 9112 §9.6), so the client reads the whole answer and an orderly end, never a reset."""
+    host, port = berth.host.rsplit(":", 1)
+    head = (b"PUT /v2/team/linger/manifests/v1 HTTP/1.1\r\nHost: " + berth.host.encode() +
+            b"\r\nContent-Type: application/vnd.oci.image.manifest.v1+json\r\n"
+            b"Content-Length: 5000000\r\n\r\n")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head + b"{" * 256 * 1024)
+        sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 413"), received[:200]
+    assert b"SIZE_INVALID" in received

@@ -390,6 +390,8 @@ TEST_P(MetadataStoreSuite, KeepsARepositoryPolicyWithTheSettings) {
   });
   ASSERT_TRUE(set.ok() && set->has_value());
   EXPECT_EQ((*store_->get_repository("team/app"))->settings.policy, policy);
+  EXPECT_EQ(*store_->get_repository_policy("team/app"), policy);
+  EXPECT_EQ(*store_->get_repository_policy("team/absent"), std::nullopt);
   // A failing change writes nothing.
   auto refused = store_->update_repository_settings("team/app", [&](RepositorySettings& settings) -> Status {
     settings.policy.reset();
